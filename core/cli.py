@@ -1,0 +1,196 @@
+"""``longwatch-cli``: the headless command line (also ``python -m core``).
+
+Contract (ARCHITECTURE.md): every command takes ``--db PATH`` and ``--json``; the machine-readable result goes
+to stdout, progress and logs to stderr. Exit status 0 on success, 2 on bad usage, 1 on any other failure with a
+one-line message on stderr and no traceback unless ``--debug``; 130 when interrupted (Ctrl-C).
+
+Each command lives in ``core/commands/<name>.py`` with ``register(subparsers)``, which adds its parser and sets
+``func(args, ctx) -> int``. This module only parses, builds the ``CliContext`` and turns errors into exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import sqlite_utils
+
+from core.errors import Cancelled, LongwatchError, UsageError
+from core.progress import Progress, ProgressCallback
+
+# Order of the commands in --help.
+COMMANDS = ("probe", "library")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CliContext:
+    """What a command needs from the command line: the database, output and progress rendering."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+        self.db_path: str | None = getattr(args, "db", None)
+        self.out, self.err = out, err
+        self._db: sqlite_utils.Database | None = None
+
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            from core.store import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def emit(self, data: Any, human: str) -> None:
+        """Print ``data`` as JSON with --json, else the human text."""
+        if self.json:
+            self.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            self.out.write(human.rstrip("\n") + "\n")
+        self.out.flush()
+
+    def log(self, message: str) -> None:
+        self.err.write(message.rstrip("\n") + "\n")
+        self.err.flush()
+
+    @contextmanager
+    def progress(self) -> Iterator[ProgressCallback]:
+        """A progress callback drawing a bar on stderr when it is a terminal, else occasional plain lines."""
+        if self.err.isatty():
+            with _RichBar(self.err) as bar:
+                yield bar.update
+        else:
+            yield _PlainProgress(self.err).update
+
+
+class _PlainProgress:
+    """One line per stage and every 10% (for logs and pipes)."""
+
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self._last: tuple[str, int] | None = None
+
+    def update(self, p: Progress) -> None:
+        frac = p.fraction
+        step = int(frac * 10) if frac is not None else -1
+        if self._last == (p.stage, step):
+            return
+        self._last = (p.stage, step)
+        total = f"/{p.total:g}" if p.total is not None else ""
+        eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+        self.err.write(f"{p.stage}: {p.done:g}{total} {p.unit}{eta} {p.message}".rstrip() + "\n")
+        self.err.flush()
+
+
+class _RichBar:
+    """A rich progress bar on a terminal: stage, bar, done/total, rate, ETA."""
+
+    def __init__(self, err: IO[str]) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[unit]}"),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(file=err),
+            transient=False,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _RichBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, p: Progress) -> None:
+        rate = f"{p.rate:.1f}/s" if p.rate else ""
+        if p.stage not in self._tasks:
+            self._tasks[p.stage] = self._progress.add_task(p.stage, total=p.total, unit=p.unit, rate=rate)
+        self._progress.update(self._tasks[p.stage], completed=p.done, total=p.total, unit=p.unit, rate=rate)
+
+
+def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help="library database (default: user data dir, or $LONGWATCH_DB)")
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="print the result as JSON on stdout")
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="show tracebacks and debug logs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="longwatch-cli",
+        description="Longwatch engine: index long videos once, then ask, find, summarise and export.",
+    )
+    _common_options(parser, suppress=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"core.commands.{name}")
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: --help (0) or bad usage (2)
+        return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
+    debug = bool(getattr(args, "debug", False))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=err,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx = CliContext(args, out, err)
+    try:
+        return int(args.func(args, ctx))
+    except UsageError as e:
+        err.write(f"longwatch-cli: {e}\n")
+        return EXIT_USAGE
+    except Cancelled as e:
+        err.write(f"{e}\n")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        err.write("Interrupted; the work committed so far is kept and the next run resumes.\n")
+        return EXIT_INTERRUPTED
+    except LongwatchError as e:
+        if debug:
+            traceback.print_exc(file=err)
+        err.write(f"Error: {e}\n")
+        return EXIT_FAIL
+    except Exception as e:  # a bug: still one line unless --debug
+        if debug:
+            traceback.print_exc(file=err)
+        msg = " ".join(str(e).split()) or type(e).__name__
+        err.write(f"Internal error ({type(e).__name__}): {msg}. Run again with --debug and report it.\n")
+        return EXIT_FAIL
+    finally:
+        ctx.close()
+
+
+def existing_file(value: str) -> Path:
+    """argparse type: a path (existence is checked by the command, so the message can say what to do)."""
+    return Path(value).expanduser()

@@ -1,0 +1,1 @@
+"""One module per ``longwatch-cli`` command; each has ``register(subparsers, common)``."""

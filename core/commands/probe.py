@@ -1,0 +1,55 @@
+"""``longwatch-cli probe VIDEO``: streams, duration and fingerprint of a file."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli import CliContext, existing_file
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("probe", parents=[common], help="streams, duration, fingerprint")
+    p.add_argument("video", type=existing_file, metavar="VIDEO")
+    p.add_argument("--no-save", action="store_true", help="do not add the video to the library")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from core.media import probe
+    from core.store import upsert_video
+
+    info = probe(args.video)
+    if not args.no_save:
+        upsert_video(ctx.db(), info)
+    ctx.emit(info.to_json(), format_info(info))
+    return 0
+
+
+def format_info(info) -> str:  # type: ignore[no-untyped-def]
+    from core.media.types import VideoInfo
+
+    assert isinstance(info, VideoInfo)
+    v = info.video
+    lines = [
+        f"{info.name}",
+        f"  container   {info.container}, {info.size_bytes / 1e6:.1f} MB",
+        f"  duration    {_hms(info.duration_s)} ({info.duration_s:.3f} s)",
+        f"  video       #{v.index} {v.codec} {v.width}x{v.height} {v.fps:.3f} fps"
+        + (" (variable)" if v.variable_fps else "")
+        + (f", rotated {v.rotation}°" if v.rotation else ""),
+    ]
+    for a in info.audio:
+        lines.append(f"  audio       #{a.index} {a.codec} {a.sample_rate} Hz {a.channels} ch"
+                     + (f" [{a.language}]" if a.language else ""))
+    for s in info.subtitles:
+        lines.append(f"  subtitles   #{s.index} {s.codec}" + (f" [{s.language}]" if s.language else "")
+                     + ("" if s.is_text else " (bitmap, not read)"))
+    for path in info.sidecar_subtitles:
+        lines.append(f"  subtitles   {path}")
+    lines.append(f"  fingerprint {info.fingerprint}")
+    return "\n".join(lines)
+
+
+def _hms(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
