@@ -128,13 +128,14 @@ class _RichBar:
         self._progress.update(self._tasks[p.stage], completed=p.done, total=p.total, unit=p.unit, rate=rate)
 
 
-def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", metavar="PATH", default=default,
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS everywhere: the options may stand before or after the command, and a subparser's default must
+    # not overwrite a value given before the command (an argparse quirk). Read them with getattr(args, ..., default).
+    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
                         help="library database (default: user data dir, or $LONGWATCH_DB)")
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print the result as JSON on stdout")
-    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS if suppress else False,
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show tracebacks and debug logs")
 
 
@@ -143,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="longwatch-cli",
         description="Longwatch engine: index long videos once, then ask, find, summarise and export.",
     )
-    _common_options(parser, suppress=True)
+    _common_options(parser)
     common = argparse.ArgumentParser(add_help=False)
-    _common_options(common, suppress=False)
+    _common_options(common)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         module = importlib.import_module(f"core.commands.{name}")

@@ -67,7 +67,7 @@ class CancelToken:
 class RateMeter:
     """Turns (done, total) samples into Progress events with rate and ETA (an exponential moving average).
 
-    >>> m = RateMeter("decode", total=100, unit="frames", clock=iter([0.0, 1.0, 2.0]).__next__)
+    >>> m = RateMeter("decode", total=100, unit="frames", clock=iter([0.0, 0.5, 1.0]).__next__)
     >>> m.update(0).rate is None
     True
     >>> m.update(10).rate

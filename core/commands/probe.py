@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.cli import CliContext, existing_file
+from core.media.types import VideoInfo
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -25,10 +26,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def format_info(info) -> str:  # type: ignore[no-untyped-def]
-    from core.media.types import VideoInfo
-
-    assert isinstance(info, VideoInfo)
+def format_info(info: VideoInfo) -> str:
     v = info.video
     lines = [
         f"{info.name}",
