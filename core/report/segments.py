@@ -1,0 +1,447 @@
+"""Segment lists that other tools read: EDL, ffmetadata chapters, LosslessCut CSV, SRT, YouTube chapters, JSON.
+
+``format_segments(moments, fmt)`` writes one of :data:`SEGMENT_FORMATS`; ``parse_segments(text, fmt)`` reads it
+back (round trips in tests; the ffmetadata and chapter outputs are also checked with ffmpeg/ffprobe). Times are
+seconds from the start of the file as a player shows them.
+
+Formats, and the rules followed:
+
+- ``edl``: Kodi / MPlayer / Comskip edit decision list, one ``start<TAB>end<TAB>action`` line per moment, times
+  in seconds with millisecond precision, action 3 ("commercial break", Kodi skips it and shows a marker).
+  The reader accepts what Kodi accepts: seconds, ``[[HH:]MM:]SS[.mmm]`` timestamps, actions 0-3 (0 cut, 1 mute,
+  2 scene marker, 3 commercial break); frame numbers (``#123``) need a frame rate and are refused.
+- ``ffmetadata``: FFmpeg's metadata file (``;FFMETADATA1``) with ``[CHAPTER]`` blocks, ``TIMEBASE=1/1000``.
+  For ads (every moment labelled "ad") the chapters cover the whole duration and alternate "Show" /
+  "Commercial" as Comskip's chapter output does; otherwise there is one chapter per moment titled by its label.
+  ``=``, ``;``, ``#``, ``\\`` and newlines are escaped with a backslash (FFmpeg's rules).
+- ``csv``: LosslessCut's segment CSV: ``start,end,label`` per line, seconds, no header, RFC 4180 quoting.
+- ``srt``: SubRip cues ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` numbered from 1, text = label.
+- ``youtube``: chapter lines ``M:SS Title`` (``H:MM:SS`` past an hour) following YouTube's rules: the first
+  chapter starts at 0:00, at least 3 chapters, each at least 10 s long. :func:`youtube_chapters` says what it
+  had to adjust to meet them.
+- ``json``: a list of moment dicts ``{"start", "end", "score", "label", "why"}`` (core.results.Moment.to_json).
+
+Formats without a score (all but json) read back with score 1.0; formats without a label for ads read back
+label "ad".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from core.errors import UsageError
+from core.results import Chapter, Moment
+
+SEGMENT_FORMATS: tuple[str, ...] = ("json", "edl", "ffmetadata", "csv", "srt", "youtube")
+
+# File name extension for each format (what a "save as" dialog or the CLI proposes).
+SEGMENT_EXTENSIONS: dict[str, str] = {
+    "json": ".json",
+    "edl": ".edl",
+    "ffmetadata": ".ffmetadata.txt",
+    "csv": ".csv",
+    "srt": ".srt",
+    "youtube": ".youtube.txt",
+}
+
+AD_LABEL = "ad"
+SHOW_TITLE, COMMERCIAL_TITLE = "Show", "Commercial"  # Comskip's chapter titles
+EDL_ACTIONS = {0: "cut", 1: "mute", 2: "scene", 3: AD_LABEL}  # Kodi's EDL action numbers
+YOUTUBE_MIN_CHAPTERS = 3
+YOUTUBE_MIN_CHAPTER_S = 10
+
+
+class SegmentFormatError(UsageError):
+    """A segment file that cannot be written or read in the asked format."""
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in SEGMENT_FORMATS:
+        raise SegmentFormatError(f"Unknown segment format {fmt!r}; use one of: {', '.join(SEGMENT_FORMATS)}.")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def chapters_to_moments(chapters: Sequence[Chapter]) -> list[Moment]:
+    """Chapters as moments (label = title, why = the chapter text), to export them in any segment format."""
+    return [
+        Moment(c.start, max(c.start, c.end), 1.0, c.title, (c.text,) if c.text else ()) for c in chapters
+    ]
+
+
+# ---- chapters shared by ffmetadata and youtube ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: float  # seconds
+    end: float  # seconds
+    title: str
+
+
+def _is_ads(moments: Sequence[Moment]) -> bool:
+    return bool(moments) and all(m.label == AD_LABEL for m in moments)
+
+
+def _as_chapters(moments: Sequence[Moment], duration_s: float | None) -> list[_Span]:
+    """Ads: Show/Commercial chapters over the whole duration (Comskip); else one chapter per moment."""
+    ordered = sorted(moments, key=lambda m: (m.start, m.end))
+    if not _is_ads(ordered):
+        return [_Span(m.start, m.end, _one_line(m.label)) for m in ordered]
+    end_all = max(duration_s or 0.0, max(m.end for m in ordered))
+    spans: list[_Span] = []
+    t = 0.0
+    for m in ordered:
+        start = max(m.start, t)  # overlapping ads merge into the running commercial
+        if start > t:
+            spans.append(_Span(t, start, SHOW_TITLE))
+        if m.end > start:
+            if spans and spans[-1].title == COMMERCIAL_TITLE and spans[-1].end >= start:
+                spans[-1] = _Span(spans[-1].start, m.end, COMMERCIAL_TITLE)
+            else:
+                spans.append(_Span(start, m.end, COMMERCIAL_TITLE))
+        t = max(t, m.end)
+    if end_all > t:
+        spans.append(_Span(t, end_all, SHOW_TITLE))
+    return spans
+
+
+# ---- EDL --------------------------------------------------------------------------------------------------
+
+
+def _format_edl(moments: Sequence[Moment]) -> str:
+    rows = sorted(moments, key=lambda m: (m.start, m.end))
+    return "".join(f"{m.start:.3f}\t{m.end:.3f}\t3\n" for m in rows)
+
+
+_EDL_TIME = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)$")
+
+
+def _edl_time(token: str, lineno: int) -> float:
+    if token.startswith("#"):
+        raise SegmentFormatError(f"EDL line {lineno}: frame numbers ({token}) need the frame rate; use seconds.")
+    m = _EDL_TIME.match(token)
+    if not m:
+        raise SegmentFormatError(f"EDL line {lineno}: {token!r} is not a time in seconds or HH:MM:SS.mmm.")
+    h, mi, s = m.groups()
+    return int(h or 0) * 3600 + int(mi or 0) * 60 + float(s)
+
+
+def _parse_edl(text: str) -> list[Moment]:
+    out: list[Moment] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) not in (2, 3):
+            raise SegmentFormatError(f"EDL line {lineno}: expected 'start end action', got {line!r}.")
+        start, end = _edl_time(parts[0], lineno), _edl_time(parts[1], lineno)
+        action = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else -1
+        if len(parts) == 2:
+            action = 0  # MPlayer: a missing action means skip
+        if action not in EDL_ACTIONS:
+            raise SegmentFormatError(f"EDL line {lineno}: action must be 0, 1, 2 or 3, got {parts[2]!r}.")
+        if end < start:
+            raise SegmentFormatError(f"EDL line {lineno}: end {end} is before start {start}.")
+        out.append(Moment(start, end, 1.0, EDL_ACTIONS[action]))
+    return out
+
+
+# ---- ffmetadata -------------------------------------------------------------------------------------------
+
+_FFMETA_SPECIAL = re.compile(r"([=;#\\\n])")
+
+
+def _ffmeta_escape(value: str) -> str:
+    return _FFMETA_SPECIAL.sub(r"\\\1", value)
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _format_ffmetadata(moments: Sequence[Moment], duration_s: float | None, title: str) -> str:
+    lines = [";FFMETADATA1"]
+    if title:
+        lines.append(f"title={_ffmeta_escape(title)}")
+    for span in _as_chapters(moments, duration_s):
+        lines += [
+            "",
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={_ms(span.start)}",
+            f"END={_ms(span.end)}",
+            f"title={_ffmeta_escape(span.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _ffmeta_logical_lines(text: str) -> list[str]:
+    """Join backslash-continued lines and drop comments, keeping escapes for the key/value split."""
+    out: list[str] = []
+    buf = ""
+    for raw in text.split("\n"):
+        buf += raw
+        # an odd number of trailing backslashes escapes the newline
+        if (len(raw) - len(raw.rstrip("\\"))) % 2 == 1:
+            buf = buf[:-1] + "\\\n"
+            continue
+        out.append(buf)
+        buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
+def _ffmeta_split(line: str) -> tuple[str, str]:
+    key: list[str] = []
+    value: list[str] = []
+    esc = seen_eq = False
+    for ch in line:
+        if esc:
+            (value if seen_eq else key).append(ch)
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif ch == "=" and not seen_eq:
+            seen_eq = True
+        else:
+            (value if seen_eq else key).append(ch)
+    return "".join(key), "".join(value)
+
+
+def _parse_ffmetadata(text: str) -> list[Moment]:
+    if not text.startswith(";FFMETADATA1"):
+        raise SegmentFormatError("Not an FFmpeg metadata file: the first line must be ';FFMETADATA1'.")
+    chapters: list[dict[str, str]] = []
+    for line in _ffmeta_logical_lines(text)[1:]:
+        if not line or line[0] in ";#":
+            continue
+        if line == "[CHAPTER]":
+            chapters.append({})
+        elif line.startswith("[") and line.endswith("]"):
+            chapters.append({"_section": line})  # [STREAM]: not a chapter, ignored below
+        elif chapters:
+            key, value = _ffmeta_split(line)
+            chapters[-1][key] = value
+    spans: list[_Span] = []
+    for ch in chapters:
+        if "_section" in ch:
+            continue
+        try:
+            tb = Fraction(ch.get("TIMEBASE", "1/1000000000"))  # FFmpeg's default chapter time base is 1 ns
+            start, end = float(int(ch["START"]) * tb), float(int(ch["END"]) * tb)
+        except (KeyError, ValueError, ZeroDivisionError) as e:
+            raise SegmentFormatError(f"ffmetadata chapter {ch!r}: needs START, END and a TIMEBASE like 1/1000.") from e
+        spans.append(_Span(start, end, ch.get("title", "")))
+    titles = {s.title for s in spans}
+    if spans and titles <= {SHOW_TITLE, COMMERCIAL_TITLE}:
+        return [Moment(s.start, s.end, 1.0, AD_LABEL) for s in spans if s.title == COMMERCIAL_TITLE]
+    return [Moment(s.start, max(s.start, s.end), 1.0, s.title) for s in spans]
+
+
+# ---- LosslessCut CSV --------------------------------------------------------------------------------------
+
+
+def _format_csv(moments: Sequence[Moment]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for m in sorted(moments, key=lambda m: (m.start, m.end)):
+        writer.writerow([f"{m.start:.3f}", f"{m.end:.3f}", _one_line(m.label)])
+    return buf.getvalue()
+
+
+def _parse_csv(text: str) -> list[Moment]:
+    out: list[Moment] = []
+    for lineno, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        if not row:
+            continue
+        if len(row) < 2:
+            raise SegmentFormatError(f"CSV line {lineno}: expected 'start,end,label', got {row!r}.")
+        try:
+            start = float(row[0]) if row[0] else 0.0
+            end = float(row[1]) if row[1] else start
+        except ValueError as e:
+            raise SegmentFormatError(f"CSV line {lineno}: times must be seconds, got {row[:2]!r}.") from e
+        out.append(Moment(start, end, 1.0, row[2] if len(row) > 2 else ""))
+    return out
+
+
+# ---- SRT --------------------------------------------------------------------------------------------------
+
+
+def _srt_time(seconds: float) -> str:
+    ms = _ms(seconds)
+    h, rest = divmod(ms, 3_600_000)
+    mi, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{mi:02d}:{s:02d},{ms:03d}"
+
+
+def _srt_text(m: Moment) -> str:
+    # A blank line ends a cue: keep the label's lines but never an empty one.
+    lines = [ln.strip() for ln in m.label.splitlines() if ln.strip()]
+    return "\n".join(lines) or "-"
+
+
+def _format_srt(moments: Sequence[Moment]) -> str:
+    cues = []
+    for i, m in enumerate(sorted(moments, key=lambda m: (m.start, m.end)), 1):
+        cues.append(f"{i}\n{_srt_time(m.start)} --> {_srt_time(m.end)}\n{_srt_text(m)}\n\n")
+    return "".join(cues)
+
+
+_SRT_TIMING = re.compile(r"^(\d+):(\d{2}):(\d{2})[,.](\d{3})\s+-->\s+(\d+):(\d{2}):(\d{2})[,.](\d{3})")
+
+
+def _parse_srt(text: str) -> list[Moment]:
+    out: list[Moment] = []
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    for block in blocks:
+        lines = block.split("\n")
+        if not block.strip():
+            continue
+        if len(lines) < 2 or not lines[0].strip().isdigit():
+            raise SegmentFormatError(f"SRT cue {block[:40]!r}: expected a number, then a timing line.")
+        m = _SRT_TIMING.match(lines[1].strip())
+        if not m:
+            raise SegmentFormatError(f"SRT cue {lines[0]}: bad timing line {lines[1]!r}.")
+        g = [int(x) for x in m.groups()]
+        start = g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000
+        end = g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000
+        out.append(Moment(start, end, 1.0, "\n".join(lines[2:])))
+    return out
+
+
+# ---- YouTube chapters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YoutubeChapters:
+    """YouTube chapter text and the adjustments made to follow YouTube's rules (empty when none)."""
+
+    text: str
+    starts_s: tuple[int, ...]  # whole seconds, as written
+    adjustments: tuple[str, ...]
+
+
+def _yt_time(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    mi, s = divmod(rest, 60)
+    return f"{h}:{mi:02d}:{s:02d}" if h else f"{mi}:{s:02d}"
+
+
+def youtube_chapters(moments: Sequence[Moment], *, duration_s: float | None = None) -> YoutubeChapters:
+    """Chapters for a YouTube description: first at 0:00, >= 3 chapters, each >= 10 s; says what was changed.
+
+    Raises SegmentFormatError when fewer than 3 chapters of 10 s remain (YouTube would ignore them).
+    """
+    spans = _as_chapters(moments, duration_s)
+    end_all = max([duration_s or 0.0] + [s.end for s in spans])
+    notes: list[str] = []
+    items = [(math.floor(s.start), _one_line(s.title) or "Chapter") for s in spans]
+    if items and 0 < items[0][0] < YOUTUBE_MIN_CHAPTER_S:
+        notes.append(f"moved '{items[0][1]}' from {_yt_time(items[0][0])} to 0:00 (the first chapter must "
+                     "start at 0:00)")
+        items[0] = (0, items[0][1])
+    elif not items or items[0][0] > 0:
+        notes.append("added a chapter 'Start' at 0:00 (YouTube's first chapter must start at 0:00)")
+        items.insert(0, (0, "Start"))
+    kept: list[tuple[int, str]] = []
+    for start, title in items:
+        if kept and start - kept[-1][0] < YOUTUBE_MIN_CHAPTER_S:
+            if len(kept) == 1:  # the 0:00 chapter stays; the one too close after it goes
+                notes.append(f"merged '{title}' at {_yt_time(start)} into '{kept[0][1]}' (the first chapter "
+                             f"would be shorter than {YOUTUBE_MIN_CHAPTER_S} s)")
+                continue
+            short = kept.pop()
+            notes.append(f"merged '{short[1]}' at {_yt_time(short[0])} into the chapter before (it is "
+                         f"shorter than {YOUTUBE_MIN_CHAPTER_S} s)")
+        kept.append((start, title))
+    if len(kept) > 1 and end_all - kept[-1][0] < YOUTUBE_MIN_CHAPTER_S:
+        start, title = kept.pop()
+        notes.append(f"dropped the last chapter '{title}' at {_yt_time(start)} (shorter than "
+                     f"{YOUTUBE_MIN_CHAPTER_S} s before the end)")
+    if len(kept) < YOUTUBE_MIN_CHAPTERS:
+        raise SegmentFormatError(
+            f"YouTube needs at least {YOUTUBE_MIN_CHAPTERS} chapters of {YOUTUBE_MIN_CHAPTER_S} s or more; "
+            f"only {len(kept)} remain. Export another format or add chapters."
+        )
+    text = "".join(f"{_yt_time(s)} {t}\n" for s, t in kept)
+    return YoutubeChapters(text, tuple(s for s, _ in kept), tuple(notes))
+
+
+_YT_LINE = re.compile(r"^\s*\(?((?:\d+:)?\d{1,2}:\d{2})\)?\s*[-–—:|]?\s*(.*)$")
+
+
+def _parse_youtube(text: str) -> list[Moment]:
+    """Lines that start with a timestamp are chapters (as YouTube reads a description); others are ignored."""
+    found: list[tuple[int, str]] = []
+    for line in text.splitlines():
+        m = _YT_LINE.match(line)
+        if not m:
+            continue
+        parts = [int(p) for p in m.group(1).split(":")]
+        seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) == 3 else 0)
+        found.append((seconds, m.group(2).strip()))
+    out = []
+    for i, (start, title) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else start
+        out.append(Moment(float(start), float(max(start, end)), 1.0, title))
+    return out
+
+
+# ---- JSON and the public entry points ---------------------------------------------------------------------
+
+
+def _parse_json(text: str) -> list[Moment]:
+    try:
+        data = json.loads(text)
+        return [Moment.from_json(d) for d in data]
+    except (ValueError, KeyError, TypeError) as e:
+        raise SegmentFormatError(f"Not a JSON list of moments ({e}).") from e
+
+
+def format_segments(
+    moments: Sequence[Moment], fmt: str, *, duration_s: float | None = None, title: str = ""
+) -> str:
+    """Write moments in one of :data:`SEGMENT_FORMATS`.
+
+    ``duration_s`` lets ad chapters (ffmetadata, youtube) run to the end of the file; ``title`` becomes the
+    ffmetadata file title. YouTube's adjustments are silent here: call :func:`youtube_chapters` to list them.
+    """
+    _check_format(fmt)
+    if fmt == "json":
+        return json.dumps([m.to_json() for m in moments], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "edl":
+        return _format_edl(moments)
+    if fmt == "ffmetadata":
+        return _format_ffmetadata(moments, duration_s, title)
+    if fmt == "csv":
+        return _format_csv(moments)
+    if fmt == "srt":
+        return _format_srt(moments)
+    return youtube_chapters(moments, duration_s=duration_s).text
+
+
+def parse_segments(text: str, fmt: str) -> list[Moment]:
+    """Read a segment file written by :func:`format_segments` (or by the tools that use the format)."""
+    _check_format(fmt)
+    parser = {
+        "json": _parse_json,
+        "edl": _parse_edl,
+        "ffmetadata": _parse_ffmetadata,
+        "csv": _parse_csv,
+        "srt": _parse_srt,
+        "youtube": _parse_youtube,
+    }[fmt]
+    return parser(text)
