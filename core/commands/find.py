@@ -1,0 +1,35 @@
+"""``longwatch-cli find VIDEO DESCRIPTION``: ranked moments where an event happens."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli import CliContext
+from core.commands.ask import format_moment
+from core.commands.model_args import add_model_options, load, model_options
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("find", parents=[common], help="ranked moments for an event")
+    p.add_argument("video", metavar="VIDEO", help="the video file (or its fingerprint)")
+    p.add_argument("description", metavar="DESCRIPTION")
+    add_model_options(p)
+    p.add_argument("--top", type=int, default=5, metavar="K", help="how many moments (default 5)")
+    p.add_argument("--refine", type=int, default=3, metavar="N",
+                   help="refine the best N on densely sampled frames (default 3, 0 for none)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from core.query import FindOptions, find, resolve_video
+
+    options_model = model_options(args)  # first: no model configured is one clear line
+    db = ctx.db()
+    video = resolve_video(db, args.video)
+    options = FindOptions(top_k=args.top, refine=min(args.refine, args.top))
+    model = load(options_model, ctx)
+    with ctx.progress() as report:
+        moments = find(db, video, args.description, model, options=options, progress=report)
+    human = "\n".join(format_moment(m) for m in moments) or "No moment found."
+    ctx.emit([m.to_json() for m in moments], human)
+    return 0

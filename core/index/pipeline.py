@@ -1,0 +1,182 @@
+"""Index once: probe -> sample frames -> encode windows -> commit each window's VST memory to SQLite.
+
+Resumable by construction: every window is committed with the run counter in one transaction, and a new run
+starts the encoder at ``windows_done`` with the stored windows as ``previous``. The encoder's ``keep`` hook
+round-trips each fresh window through the storage codec before later windows attend to it, so the memory an
+uninterrupted run builds is exactly the one a resumed run reads back: the final memory is byte-identical.
+
+Worked example (10 frames per window): 25 planned frames are windows 0 (frames 0-9), 1 (10-19) and 2 (20-24,
+partial). Killed after window 1 committed, ``windows_done`` is 2: the next run decodes and skips frames 0-19,
+passes windows 0-1 as ``previous`` and encodes frames 20-24 as window 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from core.errors import Cancelled
+from core.index import store
+from core.index.codec import EncodedWindow, roundtrip
+from core.index.options import IndexOptions, settings_key, source_signature
+from core.media import FrameSize, plan_times, probe, sample_frames
+from core.media.types import Frame, VideoInfo
+from core.model import ModelOptions, VideoXL, load_model
+from core.model.memory import WindowMemory
+from core.progress import CancelToken, Progress, ProgressCallback, RateMeter, no_progress
+from core.store import upsert_video
+
+log = logging.getLogger(__name__)
+
+CLIP_SIZE = 336  # the vision tower's input; frames are resized while decoding so few bytes travel
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """What ``index_video`` left in the store."""
+
+    video: str  # fingerprint
+    run_id: int
+    settings_key: str
+    frames: int
+    windows: int
+    bytes: int
+    memory_sha256: str
+    resumed_from: int  # windows already stored when this call started
+    reused: bool  # the index was complete already: nothing was decoded or encoded
+    elapsed_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"video": self.video, "frames": self.frames, "windows": self.windows, "bytes": self.bytes,
+                "memory_sha256": self.memory_sha256}
+
+
+def index_video(
+    db: sqlite_utils.Database,
+    path: str | Path,
+    options: IndexOptions,
+    *,
+    model: VideoXL | ModelOptions,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> IndexResult:
+    """Index ``path`` (or resume its interrupted index, or return the finished one at once).
+
+    ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with; given options, a finished index
+    made from the same model folder is found without loading the model.
+    """
+    report = progress or no_progress
+    t0 = time.monotonic()
+    report(Progress("probe", 0, 1, unit="files", message=str(path)))
+    info = probe(path)
+    upsert_video(db, info)
+    quant = _quant_of(model)
+    source = source_signature(model.model) if isinstance(model, ModelOptions) else None
+    done = _finished_run(db, info.fingerprint, options, model, quant, source)
+    if done is not None:
+        stats = store.run_stats(db, done.id)
+        report(Progress("done", stats.frames, stats.frames, unit="frames", message="already indexed"))
+        return _result(info, done, stats, resumed_from=done.windows_done, reused=True, t0=t0)
+    if isinstance(model, ModelOptions):
+        report(Progress("load model", 0, None, message=model.model))
+        model = load_model(model, progress=report)
+    settings = options.settings(model_identity=model.identity, quant=quant)
+    key = settings_key(settings)
+    times = plan_times(options.policy(), info)
+    windows_total = math.ceil(len(times) / model.frames_per_window)
+    run = store.start_run(db, info.fingerprint, key, {**settings, "source": source}, len(times), windows_total)
+    try:
+        _encode_into(db, run, info, options, model, len(times), report, cancel)
+    except (Cancelled, KeyboardInterrupt) as e:
+        store.finish_run(db, run.id, "cancelled", str(e) or "interrupted")
+        raise
+    except Exception as e:
+        store.finish_run(db, run.id, "failed", str(e) or type(e).__name__)
+        raise
+    store.finish_run(db, run.id, "done")
+    stats = store.run_stats(db, run.id)
+    final = store.find_run(db, info.fingerprint, key) or run
+    report(Progress("done", stats.frames, stats.frames, unit="frames"))
+    return _result(info, final, stats, resumed_from=run.windows_done, reused=False, t0=t0)
+
+
+def _quant_of(model: VideoXL | ModelOptions) -> str:
+    if isinstance(model, ModelOptions):
+        return model.quant
+    opts = getattr(model, "options", None)
+    return str(getattr(opts, "quant", "none"))
+
+
+def _finished_run(db: sqlite_utils.Database, video: str, options: IndexOptions, model: VideoXL | ModelOptions,
+                  quant: str, source: str | None) -> store.RunRow | None:
+    """A complete run with these settings: by key for a loaded model, by model folder signature otherwise."""
+    if not isinstance(model, ModelOptions):
+        run = store.find_run(db, video, settings_key(options.settings(model_identity=model.identity, quant=quant)))
+        return run if run is not None and run.complete else None
+    wanted = options.settings(model_identity="", quant=quant)
+    for run in store.list_runs(db, video):
+        have = {**run.settings, "model": ""}
+        if run.complete and have.pop("source", None) == source and have == wanted:
+            return run
+    return None
+
+
+def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, options: IndexOptions,
+                 model: VideoXL, frames_total: int, report: ProgressCallback, cancel: CancelToken | None) -> None:
+    """Encode the windows the run lacks and commit each one as it comes out."""
+    start = run.windows_done
+    fpw = model.frames_per_window
+    windows_total = math.ceil(frames_total / fpw)
+    previous = store.read_windows(db, run.id, limit=start, device=getattr(model, "device", None)) if start else []
+    if start:
+        log.info("resuming %s at window %d of %d", info.name, start, windows_total)
+    encoded: dict[int, EncodedWindow] = {}
+
+    def keep(window: WindowMemory) -> WindowMemory:
+        back, enc = roundtrip(window, options.storage)
+        encoded[window.index] = enc
+        return back
+
+    stream = sample_frames(info.path, options.policy(), size=FrameSize.clip(CLIP_SIZE), cancel=cancel)
+    frames = _skip_frames(stream, start * fpw)
+    meter = RateMeter("encode", total=frames_total - min(start * fpw, frames_total), unit="frames")
+    frames_done = min(start * fpw, frames_total)
+    report(_offset(meter.update(0), frames_done, frames_total, start, windows_total))
+    for window in model.encode(frames, options.ratio, previous=previous, keep=keep, cancel=cancel):
+        enc = encoded.pop(window.index, None) or roundtrip(window, options.storage)[1]
+        store.commit_window(db, run.id, enc)
+        frames_done += window.n_frames
+        p = meter.update(frames_done - start * fpw)
+        report(_offset(p, frames_done, frames_total, window.index + 1, windows_total))
+
+
+def _skip_frames(frames: Iterable[Frame], first: int) -> Iterator[Frame]:
+    """The frames from plan index ``first`` on (the ones before it are already in the stored windows)."""
+    for f in frames:
+        if f.index >= first:
+            yield f
+
+
+def _offset(p: Progress, frames_done: int, frames_total: int, windows_done: int, windows_total: int) -> Progress:
+    return dataclasses.replace(
+        p, done=frames_done, total=frames_total,
+        message=f"window {windows_done}/{windows_total}",
+        detail=(("windows_done", windows_done), ("windows_total", windows_total)),
+    )
+
+
+def _result(info: VideoInfo, run: store.RunRow, stats: store.StoredStats, *, resumed_from: int, reused: bool,
+            t0: float) -> IndexResult:
+    return IndexResult(
+        video=info.fingerprint, run_id=run.id, settings_key=run.settings_key, frames=stats.frames,
+        windows=stats.windows, bytes=stats.bytes, memory_sha256=stats.memory_sha256,
+        resumed_from=resumed_from, reused=reused, elapsed_s=time.monotonic() - t0,
+    )

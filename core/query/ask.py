@@ -1,0 +1,75 @@
+"""``ask``: answer a question from the persisted memory (never re-encoding), streamed, with grounding moments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from core.errors import UsageError
+from core.model import VideoXL
+from core.progress import CancelToken
+from core.query.evidence import EvidenceLine, evidence_context
+from core.query.history import record_query
+from core.query.memory import load_memory
+from core.query.retrieval import fit_memory
+from core.query.scoring import moments_for
+from core.results import Answer, Moment
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    max_new_tokens: int = 256
+    moments: int = 3  # grounding moments returned with the answer (0: none, saves two scoring passes)
+    evidence: bool = True  # put relevant transcript / subtitle / OCR lines into the prompt when they exist
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise UsageError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}.")
+        if self.moments < 0:
+            raise UsageError(f"moments must be 0 or more, got {self.moments}.")
+
+
+def ask(db: sqlite_utils.Database, video: str, question: str, model: VideoXL, *,
+        options: AskOptions | None = None, on_text: Callable[[str], None] | None = None,
+        cancel: CancelToken | None = None) -> Answer:
+    """Answer ``question`` about ``video`` (a fingerprint); ``on_text`` receives the answer as it streams."""
+    opts = options or AskOptions()
+    if not question.strip():
+        raise UsageError("The question is empty; ask something about the video.")
+    loaded = load_memory(db, video, model)
+    ev = evidence_context(db, video, question) if opts.evidence else None
+    context = ev.text if ev else None
+    fitted = fit_memory(model, loaded.memory, question, context=context, max_new_tokens=opts.max_new_tokens)
+    pieces: list[str] = []
+    for piece in model.answer(fitted.memory, question, context=context, max_new_tokens=opts.max_new_tokens,
+                              cancel=cancel):
+        pieces.append(piece)
+        if on_text is not None:
+            on_text(piece)
+    moments: list[Moment] = []
+    if opts.moments:
+        moments, _ = moments_for(model, loaded.memory, question, label=question, top_k=opts.moments,
+                                 window_scores=fitted.scores)
+    if ev and ev.lines:
+        moments = [_with_evidence(m, ev.overlapping(m.start, m.end)) for m in moments]
+    answer = Answer(
+        question=question,
+        text="".join(pieces).strip(),
+        moments=tuple(moments),
+        sources=("video-llm", *(ev.sources if ev else ())),
+        meta={
+            "windows_used": len(fitted.kept),
+            "windows_total": len(loaded.memory.windows),
+            "complete_index": loaded.complete,
+            "evidence": [line.why() for line in ev.lines] if ev else [],
+        },
+    )
+    record_query(db, video, "ask", question, {**answer.to_json(), "meta": answer.meta})
+    return answer
+
+
+def _with_evidence(moment: Moment, lines: tuple[EvidenceLine, ...]) -> Moment:
+    extra = tuple(f"prompt used {line.why()}" for line in lines)
+    return Moment(moment.start, moment.end, moment.score, moment.label, (*moment.why, *extra))

@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from core.index.codec import roundtrip
+from core.media import FrameSize, PerSecond, sample_frames
+from core.model.memory import VideoMemory
+from core.query import AskOptions, ask, list_queries, load_memory
+from core.store import open_db
+
+Q = "What colour is the screen?"
+
+
+def encode_now(model, video, storage):
+    """The memory as the index builds it in RAM: every window round-tripped through the storage codec."""
+    kept = []
+
+    def keep(w):
+        back = roundtrip(w, storage)[0]
+        kept.append(back)
+        return back
+
+    frames = sample_frames(video, PerSecond(4.0), size=FrameSize.clip(336))
+    for _ in model.encode(frames, 8, keep=keep):
+        pass
+    return VideoMemory(sink=model.sink(), windows=tuple(kept), ratio=8, model_identity=model.identity)
+
+
+def test_answer_from_the_reloaded_memory_equals_the_answer_straight_after_encoding(tiny_model, video, indexed):
+    db_path, result = indexed
+    db = open_db(db_path)
+    fresh = encode_now(tiny_model, video, "fp16")
+    expected = "".join(tiny_model.answer(fresh, Q, max_new_tokens=12)).strip()
+    streamed: list[str] = []
+    answer = ask(db, result.video, Q, tiny_model, options=AskOptions(max_new_tokens=12, evidence=False),
+                 on_text=streamed.append)
+    assert answer.text == expected == "".join(streamed).strip()
+    assert answer.meta["windows_used"] == answer.meta["windows_total"] == 4
+    assert 1 <= len(answer.moments) <= 3
+    assert all(0 <= m.start < m.end <= 8.0 + 1e-6 for m in answer.moments)
+    stored = load_memory(db, result.video, tiny_model).memory
+    assert np.allclose(tiny_model.score_windows(stored, Q), tiny_model.score_windows(fresh, Q), atol=0, rtol=0)
+    (record,) = [r for r in list_queries(db, result.video, kind="ask") if r.question == Q][:1]
+    assert record.result["text"] == answer.text
+
+
+def test_ask_never_encodes(tiny_model, indexed, monkeypatch):
+    db_path, result = indexed
+
+    def no_encoding(*a, **k):
+        raise AssertionError("ask must not re-encode the video")
+
+    monkeypatch.setattr(tiny_model, "encode", no_encoding)
+    answer = ask(open_db(db_path), result.video, "Is there a bar?", tiny_model,
+                 options=AskOptions(max_new_tokens=4, moments=0))
+    assert answer.moments == () and isinstance(answer.text, str)
+
+
+def test_int8_storage_moves_scores_little(tiny_model, video):
+    """The int8 codec's effect on what the model says, measured against the fp16 memory (stated in the report)."""
+    fp16 = encode_now(tiny_model, video, "fp16")
+    int8 = encode_now(tiny_model, video, "int8")
+    d = np.abs(np.asarray(tiny_model.score_windows(fp16, Q)) - np.asarray(tiny_model.score_windows(int8, Q)))
+    assert d.max() < 0.02
+
+
+def test_empty_question_and_unindexed_video_are_clear_errors(tiny_model, indexed, tmp_path):
+    from core.errors import UsageError
+    from core.query import NotIndexed
+
+    db_path, result = indexed
+    with pytest.raises(UsageError, match="empty"):
+        ask(open_db(db_path), result.video, "  ", tiny_model)
+    with pytest.raises(NotIndexed, match="longwatch-cli index"):
+        ask(open_db(tmp_path / "other.db"), result.video, Q, tiny_model)
