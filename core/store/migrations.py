@@ -79,3 +79,192 @@ def m001_library(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX queries_video ON queries(video, created_at)")
+
+
+@MIGRATIONS()
+def m_semantic(db: sqlite_utils.Database) -> None:
+    """Search by meaning (core.semantic): evidence lines with their normalised text, embedding and FTS5 index."""
+    db.execute(
+        """
+        CREATE TABLE semantic_lines (
+            id INTEGER PRIMARY KEY,
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ('speech','subtitle','ocr')),
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            text TEXT NOT NULL,                -- as the evidence pass wrote it
+            norm TEXT NOT NULL,                -- core.semantic.normalize_text(text): what full-text search sees
+            model TEXT,                        -- embedding model identity; NULL until embedded
+            vector BLOB,                       -- float32 little-endian, unit length (sqlite-vec's float32 layout)
+            UNIQUE (video, source, start_s, text)
+        )
+        """
+    )
+    db.execute("CREATE INDEX semantic_lines_todo ON semantic_lines(video, model)")
+    db.execute(
+        "CREATE VIRTUAL TABLE semantic_fts USING fts5(norm, content='semantic_lines', content_rowid='id', "
+        "tokenize='unicode61')"
+    )
+    db.execute(
+        "CREATE TRIGGER semantic_lines_ai AFTER INSERT ON semantic_lines BEGIN "
+        "INSERT INTO semantic_fts(rowid, norm) VALUES (new.id, new.norm); END"
+    )
+    db.execute(
+        "CREATE TRIGGER semantic_lines_ad AFTER DELETE ON semantic_lines BEGIN "
+        "INSERT INTO semantic_fts(semantic_fts, rowid, norm) VALUES ('delete', old.id, old.norm); END"
+    )
+
+
+@MIGRATIONS()
+def m002_evidence(db: sqlite_utils.Database) -> None:
+    """Evidence: per-stage progress, frame statistics, shots, black frames, audio levels, silences, transcript,
+    subtitles, on-screen text, and one FTS5 index over all the text. Rows hang off the video's evidence run
+    (``index_runs`` with kind 'evidence'); times are seconds from the start of the file."""
+    db.execute(
+        """
+        CREATE TABLE evidence_stages (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,               -- frames, ocr, audio, speech, subtitles
+            settings_key TEXT NOT NULL,        -- hash of the options this stage depends on
+            state TEXT NOT NULL CHECK (state IN ('running','done')),
+            done_s REAL NOT NULL DEFAULT 0,    -- media seconds processed and committed (resume point)
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            PRIMARY KEY (run_id, stage)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ev_frame_stats (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,
+            luma_mean REAL NOT NULL,           -- 0..255
+            luma_p99 REAL NOT NULL,            -- 0..255, 99th percentile (a black frame is dark everywhere)
+            sat_mean REAL NOT NULL,            -- 0..255
+            dominant_rgb INTEGER NOT NULL,     -- 0xRRGGBB of the most common coarse colour
+            hue_hist BLOB NOT NULL,            -- float32[12], saturation-weighted hue histogram, sums to <= 1
+            motion REAL NOT NULL,              -- mean |grey difference| to the previous sample, 0..255
+            cut_score REAL NOT NULL,           -- PySceneDetect ContentDetector frame score
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ev_cuts (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,                 -- first frame of the new shot
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ev_ocr_obs (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,
+            text TEXT NOT NULL,
+            score REAL NOT NULL,
+            box_json TEXT NOT NULL              -- [[x, y] x 4] in the OCR frame's pixels
+        )
+        """
+    )
+    db.execute("CREATE INDEX ev_ocr_obs_run ON ev_ocr_obs(run_id, t_s)")
+    db.execute(
+        """
+        CREATE TABLE ev_levels (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,                 -- start of a 0.5 s block
+            rms_db REAL NOT NULL,              -- dBFS, -100 for digital silence
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
+    for table in ("ev_shots", "ev_black", "ev_silences", "ev_ocr"):
+        extra = {
+            "ev_shots": "",
+            "ev_black": ", luma_mean REAL NOT NULL",
+            "ev_silences": ", rms_db REAL NOT NULL",
+            "ev_ocr": ", text TEXT NOT NULL, score REAL NOT NULL, n_frames INTEGER NOT NULL",
+        }[table]
+        db.execute(
+            f"""
+            CREATE TABLE {table} (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+                start_s REAL NOT NULL,
+                end_s REAL NOT NULL{extra}
+            )
+            """
+        )
+        db.execute(f"CREATE INDEX {table}_run ON {table}(run_id, start_s)")
+    db.execute(
+        """
+        CREATE TABLE ev_transcript (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            text TEXT NOT NULL,
+            avg_logprob REAL NOT NULL,
+            no_speech_prob REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX ev_transcript_run ON ev_transcript(run_id, start_s)")
+    db.execute(
+        """
+        CREATE TABLE ev_words (
+            segment_id INTEGER NOT NULL REFERENCES ev_transcript(id) ON DELETE CASCADE,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            word TEXT NOT NULL,
+            probability REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX ev_words_segment ON ev_words(segment_id, start_s)")
+    db.execute(
+        """
+        CREATE TABLE ev_subtitles (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX ev_subtitles_run ON ev_subtitles(run_id, start_s)")
+    # One full-text index over transcript, subtitles and on-screen text; rowid-free, filled by core.evidence.
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE ev_text USING fts5(
+            text, source UNINDEXED, run_id UNINDEXED, start_s UNINDEXED, end_s UNINDEXED,
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        )
+        """
+    )
+
+
+@MIGRATIONS()
+def m003_app_segments(db: sqlite_utils.Database) -> None:
+    """Ranges reviewed on the app's timeline (core.store.segments): detected ads, chapters, found events and
+    hand-made marks, with the person's relabels, resizes and deletions."""
+    db.execute(
+        """
+        CREATE TABLE app_segments (
+            id INTEGER PRIMARY KEY,
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                -- ad, chapter, event, mark
+            label TEXT NOT NULL,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL CHECK (end_s >= start_s),
+            score REAL NOT NULL DEFAULT 1.0,   -- 0..1
+            source TEXT NOT NULL DEFAULT 'user', -- the detector that made it, or 'user' once edited by hand
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX app_segments_video ON app_segments(video, kind, start_s)")

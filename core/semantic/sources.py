@@ -1,0 +1,87 @@
+"""Reading the evidence layer (core.evidence, issue 5) as ``EvidenceLine`` / ``FrameStat`` rows.
+
+core.evidence owns its tables; this module only adapts its readers. What it expects (by name, duck-typed):
+
+- ``read_transcript(db, fingerprint)``, ``read_subtitles(db, fingerprint)``, ``read_ocr(db, fingerprint)``:
+  sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
+- ``read_shots(db, fingerprint)``: rows with ``start_s`` (a shot starts there);
+- ``read_frame_stats(db, fingerprint)``: rows with the fields of ``FrameStat``.
+
+Each reader that is missing, or whose table has nothing for the video, simply contributes nothing; the caller
+can always pass rows directly instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sqlite3
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import sqlite_utils
+
+from core.errors import LongwatchError
+from core.semantic.types import EvidenceLine, FrameStat
+
+log = logging.getLogger(__name__)
+
+_LINE_READERS = (("read_transcript", "speech"), ("read_subtitles", "subtitle"), ("read_ocr", "ocr"))
+
+
+def _evidence() -> ModuleType | None:
+    try:
+        return importlib.import_module("core.evidence")
+    except ImportError:
+        return None
+
+
+def _call(name: str, db: sqlite_utils.Database, video: str) -> Sequence[Any]:
+    module = _evidence()
+    reader = getattr(module, name, None) if module is not None else None
+    if reader is None:
+        return ()
+    try:
+        return list(reader(db, video))
+    except (sqlite3.Error, LongwatchError) as e:  # no evidence run for this video yet
+        log.debug("%s(%s): %s", name, video, e)
+        return ()
+
+
+def dedupe_ocr(lines: Sequence[EvidenceLine], gap_s: float = 2.0) -> list[EvidenceLine]:
+    """Merge on-screen text seen on consecutive frames into one span per appearance (same normalised text)."""
+    from core.semantic.normalize import normalize_text
+
+    out: list[EvidenceLine] = []
+    last: dict[str, int] = {}
+    for ln in sorted(lines, key=lambda x: x.start_s):
+        key = normalize_text(ln.text)
+        i = last.get(key)
+        if i is not None and ln.start_s - out[i].end_s <= gap_s:
+            prev = out[i]
+            out[i] = EvidenceLine(prev.start_s, max(prev.end_s, ln.end_s), prev.text, "ocr")
+        else:
+            last[key] = len(out)
+            out.append(EvidenceLine(ln.start_s, ln.end_s, ln.text, "ocr"))
+    return out
+
+
+def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
+    """Transcript segments, subtitle lines and de-duplicated on-screen text of ``video``, in time order."""
+    lines: list[EvidenceLine] = []
+    for name, source in _LINE_READERS:
+        rows = [EvidenceLine(float(r.start_s), float(max(r.end_s, r.start_s)), " ".join(str(r.text).split()), source)
+                for r in _call(name, db, video) if str(r.text).strip()]
+        lines.extend(dedupe_ocr(rows) if source == "ocr" else rows)
+    return sorted(lines, key=lambda x: (x.start_s, x.source))
+
+
+def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
+    rows = _call("read_frame_stats", db, video)
+    return [FrameStat(float(r.t_s), float(r.r), float(r.g), float(r.b), float(r.luma), float(r.saturation),
+                      float(r.motion), bool(getattr(r, "cut", False))) for r in rows]
+
+
+def read_shot_starts(db: sqlite_utils.Database, video: str) -> list[float]:
+    return sorted(float(r.start_s) for r in _call("read_shots", db, video))

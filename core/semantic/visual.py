@@ -1,0 +1,150 @@
+"""Visual queries ("a red screen", "fade to black", "a flash", "a still title card", "fast cutting") matched
+against per-frame colour and motion statistics.
+
+``parse_visual`` finds the signals a description names; ``visual_moments`` scores every sampled frame for each
+signal (0..1), keeps runs of frames above a threshold and returns one moment per run whose ``why`` names the
+signal and its numbers. ``frame_stats`` computes ``FrameStat`` rows from RGB frames (the evidence pass, or a
+caller without it, can use it in its decode loop).
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.results import Moment
+from core.semantic.types import FrameStat
+
+# Hue in degrees of the colour names people use.
+COLOURS = {"red": 0.0, "orange": 30.0, "yellow": 58.0, "green": 120.0, "cyan": 180.0, "blue": 225.0,
+           "purple": 275.0, "violet": 275.0, "magenta": 300.0, "pink": 330.0}
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("fade", r"\bfades?\b|\bfading\b|fade (?:to|out|in)"),
+    ("black", r"\bblack (?:screen|frame|frames)\b|\bscreen goes black\b|\bblackout\b|\bgoes black\b"),
+    ("white", r"\bwhite (?:screen|frame|frames)\b"),
+    ("flash", r"\bflash(?:es|ing)?\b|\bstrobe\b"),
+    ("still", r"\bstill\b|\bstatic\b|\btitle card\b|\bfrozen\b|\bfreeze frame\b|\bno motion\b"),
+    ("fast_cutting", r"\bfast cut(?:s|ting)?\b|\brapid cut(?:s|ting)?\b|\bquick cuts?\b|\bmontage\b|\bmany cuts\b"),
+    ("dark", r"\bdark\b|\bdim\b|\bnight\b"),
+    ("bright", r"\bbright\b|\bbrightly\b"),
+)
+SIGNAL_NAMES = {"fade": "fade to black", "black": "black frames", "white": "white frames", "flash": "a flash",
+                "still": "a still picture", "fast_cutting": "fast cutting", "dark": "dark frames",
+                "bright": "bright frames"}
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class VisualQuery:
+    signals: tuple[str, ...]  # names in SIGNAL_NAMES or "colour:<name>"
+
+    def __bool__(self) -> bool:
+        return bool(self.signals)
+
+
+def parse_visual(description: str) -> VisualQuery:
+    text = description.lower()
+    signals = [name for name, pat in _PATTERNS if re.search(pat, text)]
+    if "fade" in signals and "black" in signals:
+        signals.remove("black")
+    signals += [f"colour:{c}" for c in COLOURS if re.search(rf"\b{c}\b", text)]
+    return VisualQuery(tuple(signals))
+
+
+def frame_stats(frames: Iterable[tuple[float, np.ndarray]], cut_threshold: float = 0.1) -> list[FrameStat]:
+    """FrameStat rows from (t_s, image (H, W, 3) uint8 RGB) pairs in time order (downscale first for speed).
+
+    A cut is a mean absolute RGB change above ``cut_threshold`` (0..1) from the previous sampled frame.
+    """
+    out: list[FrameStat] = []
+    prev: np.ndarray | None = None
+    prev_rgb: np.ndarray | None = None
+    for t_s, image in frames:
+        rgb = image.astype(np.float32) / 255.0  # (H, W, 3)
+        luma = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)  # (H, W)
+        mx, mn = rgb.max(axis=2), rgb.min(axis=2)
+        sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-6), 0.0)
+        motion = float(np.abs(luma - prev).mean()) if prev is not None and prev.shape == luma.shape else 0.0
+        change = float(np.abs(rgb - prev_rgb).mean()) if prev_rgb is not None and prev_rgb.shape == rgb.shape else 0.0
+        r, g, b = (float(x) for x in rgb.reshape(-1, 3).mean(axis=0))
+        out.append(FrameStat(float(t_s), r, g, b, float(luma.mean()), float(sat.mean()), motion,
+                             cut=change > cut_threshold))
+        prev, prev_rgb = luma, rgb
+    return out
+
+
+def _colour_score(f: FrameStat, hue_deg: float) -> float:
+    h, s, v = colorsys.rgb_to_hsv(f.r, f.g, f.b)
+    dist = min(abs(h * 360 - hue_deg), 360 - abs(h * 360 - hue_deg))
+    return float(max(0.0, 1 - dist / 40.0) * min(1.0, s / 0.5) * min(1.0, v / 0.35))
+
+
+def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
+    """Per-frame score in 0..1 for one signal, shape (n_frames,)."""
+    luma = np.array([f.luma for f in stats])
+    motion = np.array([f.motion for f in stats])
+    if signal.startswith("colour:"):
+        hue = COLOURS[signal.split(":", 1)[1]]
+        return np.array([_colour_score(f, hue) for f in stats])
+    if signal in ("black", "fade"):
+        black = np.clip((0.12 - luma) / 0.08, 0, 1)
+        if signal == "black":
+            return black
+        # a fade: black now, and luma falling over the previous few frames (not a hard cut to black)
+        before = np.array([luma[max(0, i - 4):i].max() if i else 0.0 for i in range(len(luma))])
+        return black * np.clip((before - luma) / 0.2, 0, 1)
+    if signal == "white":
+        return np.clip((luma - 0.8) / 0.12, 0, 1)
+    if signal == "bright":
+        return np.clip((luma - 0.55) / 0.25, 0, 1)
+    if signal == "dark":
+        return np.clip((0.35 - luma) / 0.2, 0, 1)
+    if signal == "flash":
+        base = np.array([np.median(luma[max(0, i - 5):i + 6]) for i in range(len(luma))])
+        return np.clip((luma - base - 0.25) / 0.3, 0, 1)
+    if signal == "still":
+        still = np.clip((0.01 - motion) / 0.008, 0, 1)
+        return still * (luma > 0.04)  # a black screen is not a title card
+    if signal == "fast_cutting":
+        cuts = np.array([1.0 if f.cut else 0.0 for f in stats])
+        t = np.array([f.t_s for f in stats])
+        rate = np.array([cuts[(t >= ti - 5) & (t <= ti + 5)].sum() / 10.0 for ti in t])  # cuts per second
+        return np.clip((rate - 0.3) / 0.5, 0, 1)
+    raise ValueError(f"unknown visual signal {signal!r}")
+
+
+def visual_moments(query: VisualQuery, stats: Sequence[FrameStat], *, min_len_s: float = 0.0) -> list[Moment]:
+    """One moment per run of frames scoring >= THRESHOLD for each signal, best first."""
+    if not query or not stats:
+        return []
+    times = np.array([f.t_s for f in stats])
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 1.0
+    out: list[Moment] = []
+    for signal in query.signals:
+        score = _series(signal, stats)
+        on = score >= THRESHOLD
+        i = 0
+        while i < len(on):
+            if not on[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(on) and on[j + 1]:
+                j += 1
+            start, end = float(times[i]), float(times[j]) + step
+            if end - start >= min_len_s:
+                out.append(_moment(signal, stats[i:j + 1], float(score[i:j + 1].mean()), start, end))
+            i = j + 1
+    return sorted(out, key=lambda m: -m.score)
+
+
+def _moment(signal: str, run: Sequence[FrameStat], score: float, start: float, end: float) -> Moment:
+    name = f"{signal.split(':')[1]} frames" if signal.startswith("colour:") else SIGNAL_NAMES[signal]
+    r, g, b = (float(np.mean([getattr(f, c) for f in run])) for c in "rgb")
+    luma = float(np.mean([f.luma for f in run]))
+    why = f"{name}: mean colour r={r:.2f} g={g:.2f} b={b:.2f}, brightness {luma:.2f} over {end - start:.1f} s"
+    return Moment(start, end, min(1.0, max(0.0, score)), "visual", (why,))
