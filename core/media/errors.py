@@ -51,3 +51,7 @@ class AbsurdResolution(MediaError):
 
 class MediaTimeout(MediaError):
     pass
+
+
+class NoAudioStream(MediaError):
+    pass

@@ -54,6 +54,7 @@ class VideoInfo:
     audio: tuple[AudioStreamInfo, ...] = ()
     subtitles: tuple[SubtitleStreamInfo, ...] = ()
     sidecar_subtitles: tuple[str, ...] = ()  # paths of .srt/.vtt files next to the video
+    readable_s: float | None = None  # truncated/damaged file: data ends here (seconds); None = readable to the end
 
     @property
     def name(self) -> str:
