@@ -1,0 +1,57 @@
+"""What the caller chooses when loading the video model, and what loading it will cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+QUANT_MODES = ("none", "4bit", "8bit")
+DTYPES = ("auto", "fp32", "fp16", "bf16")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How to load the video model.
+
+    ``model``: a local folder in the official Video-XL layout (sharded safetensors + index, config.json) or a
+    Hugging Face hub id such as ``sy1998/Video_XL`` (downloaded when online). ``vision_tower``: a local CLIP
+    ViT-L/14-336 folder; by default the one named in config.json if it exists, else a ``vision_tower`` /
+    ``clip-vit-large-patch14-336`` folder next to the model. ``vision_batch``: frames per vision micro-batch
+    (default: sized to the device, always a divisor of the 10-frame window).
+    """
+
+    model: str
+    vision_tower: str | None = None
+    quant: str = "none"
+    dtype: str = "auto"
+    device: str = "auto"
+    vision_batch: int | None = None
+
+    def __post_init__(self) -> None:
+        if not str(self.model).strip():
+            raise ValueError("ModelOptions.model is empty: give a Video-XL folder or a hub id.")
+        if self.quant not in QUANT_MODES:
+            raise ValueError(f"quant={self.quant!r} is not one of {QUANT_MODES}.")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype={self.dtype!r} is not one of {DTYPES}.")
+        if self.device not in DEVICES:
+            raise ValueError(f"device={self.device!r} is not one of {DEVICES}.")
+        if self.vision_batch is not None and not 1 <= self.vision_batch <= 10:
+            raise ValueError(f"vision_batch={self.vision_batch} must be 1..10 frames (a window has 10).")
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Memory the model will need on ``device`` before anything is loaded.
+
+    ``bytes_needed`` counts the weights at the chosen precision plus a working margin for activations;
+    ``bytes_available`` is free memory on the device (None when unknown, then ``fits`` is True).
+    """
+
+    bytes_needed: int
+    bytes_available: int | None
+    device: str
+    dtype: str
+    quant: str
+    fits: bool
+    message: str
