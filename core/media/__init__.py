@@ -19,6 +19,8 @@ from core.media.frames import FrameStream, sample_frames
 from core.media.plan import PerSecond, SamplingPolicy, Uniform, plan_times
 from core.media.probe import fingerprint, probe
 from core.media.resize import FrameSize
+from core.media.subtitles import read_subtitles
+from core.media.thumbnails import thumbnails
 from core.media.types import (
     AudioChunk,
     AudioStreamInfo,
@@ -35,5 +37,5 @@ __all__ = [
     "FrameStream", "Gap", "MediaError", "MediaTimeout", "NoAudioStream", "NoPermission", "NoVideoStream", "NotAFile",
     "NotMedia", "PerSecond", "SamplingPolicy", "SubtitleLine", "SubtitleStreamInfo", "Uniform", "UnsupportedCodec",
     "VideoInfo", "VideoStreamInfo", "ZeroDuration", "decode_audio", "fingerprint", "plan_times", "probe",
-    "sample_frames",
+    "read_subtitles", "sample_frames", "thumbnails",
 ]
