@@ -1,0 +1,68 @@
+"""Evidence that needs no video-LLM: shots, black frames, colour / motion statistics, loudness and silences,
+speech (faster-whisper), on-screen text (RapidOCR), subtitles; full-text search over the text; ad detection.
+
+``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
+library database; the readers, ``search_text`` and ``detect_ads`` work from what is stored.
+"""
+
+from core.evidence.ads import ModelScores, detect_ads
+from core.evidence.options import STAGES, EvidenceOptions
+from core.evidence.run import run_evidence
+from core.evidence.search import search_text
+from core.evidence.speech import SpeechError
+from core.evidence.store import (
+    EvidenceMissing,
+    find_run,
+    read_black_frames,
+    read_cuts,
+    read_frame_stats,
+    read_levels,
+    read_ocr_lines,
+    read_shots,
+    read_silences,
+    read_subtitles,
+    read_transcript,
+)
+from core.evidence.types import (
+    BlackFrames,
+    EvidenceSummary,
+    FrameStat,
+    Level,
+    Silence,
+    Span,
+    TextHit,
+    TextLine,
+    TranscriptSegment,
+    Word,
+)
+
+__all__ = [
+    "STAGES",
+    "BlackFrames",
+    "EvidenceMissing",
+    "EvidenceOptions",
+    "EvidenceSummary",
+    "FrameStat",
+    "Level",
+    "ModelScores",
+    "Silence",
+    "Span",
+    "SpeechError",
+    "TextHit",
+    "TextLine",
+    "TranscriptSegment",
+    "Word",
+    "detect_ads",
+    "find_run",
+    "read_black_frames",
+    "read_cuts",
+    "read_frame_stats",
+    "read_levels",
+    "read_ocr_lines",
+    "read_shots",
+    "read_silences",
+    "read_subtitles",
+    "read_transcript",
+    "run_evidence",
+    "search_text",
+]

@@ -1,0 +1,100 @@
+"""``EvidenceOptions``: what the evidence pass computes and how, checked once; each stage's settings key.
+
+A stage is redone only when the options it depends on change (``stage_settings``), so turning OCR on later runs
+only the OCR stage, and a re-run with the same options returns at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from core.errors import UsageError
+
+STAGES = ("frames", "ocr", "audio", "speech", "subtitles")
+FRAME_STAGES = ("frames", "ocr")  # fed by the one video decode pass
+AUDIO_STAGES = ("audio", "speech")  # fed by the one audio decode pass
+
+
+@dataclass(frozen=True)
+class EvidenceOptions:
+    """Options of the evidence pass.
+
+    Frames (one decode): ``fps`` samples per second at ``analysis_width`` px for shots, black frames and colour /
+    motion statistics; every ``ocr_every_s`` seconds the same frame at ``ocr_width`` px goes to OCR.
+    Audio (one decode): loudness per 0.5 s and silences (``silence_db``, ``min_silence_s``), and speech.
+    """
+
+    fps: float = 4.0  # samples per second of the frame pass
+    analysis_width: int = 160  # px, shots / black / statistics
+    cut_threshold: float = 27.0  # PySceneDetect ContentDetector threshold
+    black_luma: float = 20.0  # a frame is black when its mean luma (0..255) is below this ...
+    black_luma_p99: float = 48.0  # ... and its 99th percentile is below this (no bright text on it)
+    ocr: bool = True
+    ocr_every_s: float = 2.0  # seconds between OCR'd frames (unchanged frames reuse the last result)
+    ocr_width: int = 640  # px of the frame given to OCR
+    ocr_min_score: float = 0.6  # OCR lines below this confidence are dropped
+    audio: bool = True  # loudness and silences
+    silence_db: float = -45.0  # dBFS below which a 50 ms block is silent
+    min_silence_s: float = 0.25
+    speech: bool = True
+    speech_model: str | None = None  # faster-whisper model folder or name; None = Whisper tiny.en from PyPI
+    speech_language: str | None = None  # None = the model's default / detection
+    subtitles: bool = True
+
+    def __post_init__(self) -> None:
+        _check(0.5 <= self.fps <= 30, "fps", self.fps, "use 0.5 to 30 samples per second (4 is a good default)")
+        _check(48 <= self.analysis_width <= 640, "analysis_width", self.analysis_width, "use 48 to 640 px")
+        _check(self.ocr_every_s >= 1.0 / self.fps, "ocr_every_s", self.ocr_every_s,
+               f"use at least one sample interval ({1.0 / self.fps:g} s)")
+        _check(160 <= self.ocr_width <= 3840, "ocr_width", self.ocr_width, "use 160 to 3840 px")
+        _check(0 <= self.ocr_min_score <= 1, "ocr_min_score", self.ocr_min_score, "use 0..1")
+        _check(0 < self.black_luma < 128, "black_luma", self.black_luma, "use 1..127 (20 is typical)")
+        _check(self.black_luma <= self.black_luma_p99 <= 255, "black_luma_p99", self.black_luma_p99,
+               "use a value between black_luma and 255")
+        _check(-100 < self.silence_db < 0, "silence_db", self.silence_db, "use a dBFS value such as -45")
+        _check(0.05 <= self.min_silence_s <= 10, "min_silence_s", self.min_silence_s, "use 0.05 to 10 s")
+        _check(0 < self.cut_threshold < 255, "cut_threshold", self.cut_threshold, "use 1..254 (27 is typical)")
+        if self.speech_model is not None and not self.speech_model.strip():
+            raise UsageError("speech_model is empty; give a faster-whisper model folder or name, or leave it unset.")
+
+    @property
+    def ocr_stride(self) -> int:
+        """Every how many samples of the frame pass is OCR'd (>= 1)."""
+        return max(1, round(self.ocr_every_s * self.fps))
+
+    def enabled(self) -> tuple[str, ...]:
+        on = {"frames": True, "ocr": self.ocr, "audio": self.audio, "speech": self.speech,
+              "subtitles": self.subtitles}
+        return tuple(s for s in STAGES if on[s])
+
+    def stage_settings(self, stage: str) -> dict[str, Any]:
+        """The options ``stage`` depends on (what its settings key hashes)."""
+        frames = {"fps": self.fps, "analysis_width": self.analysis_width, "cut_threshold": self.cut_threshold,
+                  "black_luma": self.black_luma, "black_luma_p99": self.black_luma_p99}
+        by_stage: dict[str, dict[str, Any]] = {
+            "frames": frames,
+            "ocr": {"fps": self.fps, "ocr_stride": self.ocr_stride, "ocr_width": self.ocr_width,
+                    "ocr_min_score": self.ocr_min_score},
+            "audio": {"silence_db": self.silence_db, "min_silence_s": self.min_silence_s},
+            "speech": {"speech_model": self.speech_model, "speech_language": self.speech_language},
+            "subtitles": {},
+        }
+        return {"stage": stage, "version": 1, **by_stage[stage]}
+
+    def stage_key(self, stage: str) -> str:
+        text = json.dumps(self.stage_settings(stage), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _check(ok: bool, name: str, value: object, what_to_do: str) -> None:
+    if isinstance(value, float) and math.isnan(value):
+        ok = False
+    if not ok:
+        raise UsageError(f"EvidenceOptions.{name}={value!r} is out of range; {what_to_do}.")

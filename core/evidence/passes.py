@@ -1,0 +1,219 @@
+"""The two decode passes of the evidence run: one over sampled frames, one over audio; each feeds every consumer.
+
+Frame pass: ``core.media.sample_frames`` at ``fps`` (at the OCR width when OCR is on, else the analysis width)
+-> ``FrameAnalyzer`` (statistics + PySceneDetect cuts) for every frame and OCR for every ``ocr_stride``-th frame
+(a frame that barely changed since the last OCR'd one reuses its reads). Audio pass: ``core.media.decode_audio``
+-> ``LevelMeter`` (loudness, silences) and ``SpeechBuffer`` -> faster-whisper. Rows are committed every
+``CHECKPOINT_S`` seconds of media together with the stage's ``done_s``, so a killed pass resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from core.evidence import store
+from core.evidence.audio import LevelMeter
+from core.evidence.frames import FrameAnalyzer, black_runs, resize_to_width, shots_from_cuts
+from core.evidence.ocr import OcrObservation, OcrReader, merge_observations
+from core.evidence.options import EvidenceOptions
+from core.evidence.speech import SpeechBuffer, load_model, transcribe
+from core.evidence.types import FrameStat, Level, Silence
+from core.media.types import VideoInfo
+from core.progress import CancelToken, Progress, RateMeter
+
+CHECKPOINT_WALL_S = 5.0  # commit at least this often (wall-clock seconds) while a pass runs
+OCR_REUSE_MOTION = 4.0  # mean |grey difference| (0..255) below which a frame reuses the previous OCR reads
+SAMPLE_RATE = 16000  # Hz, audio for levels and speech
+EPS = 1e-6
+
+Report = Callable[[Progress], None]
+
+
+@dataclass
+class _FrameBuffers:
+    stats: list[FrameStat] = field(default_factory=list)
+    cuts: list[float] = field(default_factory=list)
+    obs: list[OcrObservation] = field(default_factory=list)
+    last_t: float = -1.0
+
+
+def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoInfo, options: EvidenceOptions,
+               todo: dict[str, float], report: Report, cancel: CancelToken | None) -> None:
+    """Run the frame stages in ``todo`` (stage -> done_s to resume after) in one decode."""
+    from core.media import FrameSize, PerSecond, sample_frames
+
+    # Resume on the same sampling grid: slot k covers [k/fps, (k+1)/fps) and is sampled at its middle, so
+    # the pass restarts at the slot after the last one committed (done_s is that slot's target time).
+    done = min(todo.values())
+    start = math.floor(done * options.fps + 0.5) / options.fps if done > 0 else 0.0
+    width = options.ocr_width if "ocr" in todo else options.analysis_width
+    max_frames = int(info.duration_s * options.fps) + 16
+    stream = sample_frames(path, PerSecond(options.fps, max_frames=max_frames), size=FrameSize.fit(width, width),
+                           start_s=start if start > 0 else None, cancel=cancel)
+    analyzer = FrameAnalyzer(options.fps, options.analysis_width, options.cut_threshold)
+    reader = OcrReader(options.ocr_min_score) if "ocr" in todo else None
+    meter = RateMeter("frames", total=info.duration_s, unit="s")
+    buf = _FrameBuffers()
+    last_ocr: tuple[np.ndarray, list[OcrObservation]] | None = None
+    last_commit = time.monotonic()
+    for frame in stream:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        t, slot = frame.pts_s, math.floor(frame.target_s * options.fps)
+        if "frames" in todo and frame.target_s > todo["frames"] + EPS:
+            stat, cuts = analyzer.add(t, frame.image)
+            buf.stats.append(stat)
+            buf.cuts.extend(cuts)
+        if reader is not None and frame.target_s > todo["ocr"] + EPS and slot % options.ocr_stride == 0:
+            last_ocr = _ocr_frame(reader, t, frame.image, options.analysis_width, last_ocr)
+            buf.obs.extend(last_ocr[1])
+        buf.last_t = frame.target_s
+        if time.monotonic() - last_commit >= CHECKPOINT_WALL_S:
+            _commit_frames(db, run_id, todo, buf)
+            last_commit = time.monotonic()
+            report(meter.update(t, frames=float(slot + 1)))
+    _commit_frames(db, run_id, todo, buf)
+    report(meter.update(info.duration_s))
+    _finish_frames(db, run_id, options, info, todo)
+
+
+def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
+               last: tuple[np.ndarray, list[OcrObservation]] | None) -> tuple[np.ndarray, list[OcrObservation]]:
+    """OCR one frame, or reuse the previous reads (at the new time) when the picture has barely changed."""
+    small = resize_to_width(image, width).astype(np.int16)
+    if last is not None and last[0].shape == small.shape and float(np.abs(small - last[0]).mean()) < OCR_REUSE_MOTION:
+        return small, [replace(o, t_s=t) for o in last[1]]
+    return small, reader.read(t, image)
+
+
+def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float], buf: _FrameBuffers) -> None:
+    if buf.last_t < 0:
+        return
+    with db.atomic():
+        if "frames" in todo:
+            store.write_frame_stats(db, run_id, buf.stats, buf.cuts)
+            store.mark_stage(db, run_id, "frames", max(todo["frames"], buf.last_t))
+        if "ocr" in todo:
+            store.write_ocr_obs(db, run_id, buf.obs)
+            store.mark_stage(db, run_id, "ocr", max(todo["ocr"], buf.last_t))
+    buf.stats.clear()
+    buf.cuts.clear()
+    buf.obs.clear()
+
+
+def _finish_frames(db: sqlite_utils.Database, run_id: int, options: EvidenceOptions, info: VideoInfo,
+                   todo: dict[str, float]) -> None:
+    """Derive shots, black-frame runs and de-duplicated OCR lines from the committed per-frame rows."""
+    sample_s = 1.0 / options.fps
+    with db.atomic():
+        if "frames" in todo:
+            stats = store.read_frame_stats_run(db, run_id)
+            db.execute("DELETE FROM ev_shots WHERE run_id = ?", [run_id])
+            db.execute("DELETE FROM ev_black WHERE run_id = ?", [run_id])
+            store.write_spans(db, run_id, "ev_shots", shots_from_cuts(store.read_cuts_run(db, run_id), info.duration_s))
+            store.write_spans(db, run_id, "ev_black",
+                              black_runs(stats, options.black_luma, options.black_luma_p99, sample_s))
+            store.mark_stage(db, run_id, "frames", info.duration_s, "done")
+        if "ocr" in todo:
+            db.execute("DELETE FROM ev_ocr WHERE run_id = ?", [run_id])
+            db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'ocr'", [run_id])
+            lines = merge_observations(store.read_ocr_obs(db, run_id), options.ocr_stride * sample_s,
+                                       max_gap_s=2.5 * options.ocr_stride * sample_s)
+            store.write_text_lines(db, run_id, lines)
+            store.mark_stage(db, run_id, "ocr", info.duration_s, "done")
+
+
+@dataclass
+class _AudioState:
+    levels: list[Level] = field(default_factory=list)
+    silences: list[Silence] = field(default_factory=list)
+    audio_done: float = 0.0
+
+
+def audio_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoInfo, options: EvidenceOptions,
+               todo: dict[str, float], report: Report, cancel: CancelToken | None) -> None:
+    """Run the audio stages in ``todo`` (stage -> done_s) in one decode; a file without audio has none to find."""
+    from core.media import decode_audio
+    from core.media.errors import MediaError
+
+    model = load_model(options.speech_model) if "speech" in todo else None
+    start = min(todo.values())
+    meter = LevelMeter(SAMPLE_RATE, options.silence_db, options.min_silence_s)
+    speech = SpeechBuffer(SAMPLE_RATE)
+    state = _AudioState(audio_done=todo.get("audio", 0.0))
+    rate = RateMeter("audio", total=info.duration_s, unit="s")
+    try:
+        for chunk in decode_audio(path, sample_rate=SAMPLE_RATE, start_s=start):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            end = chunk.start_s + chunk.duration_s
+            if "audio" in todo:
+                part = _after(chunk.start_s, chunk.samples, todo["audio"])
+                if part is not None:
+                    lv, si = meter.feed(*part)
+                    state.levels += lv
+                    state.silences += si
+                    state.audio_done = end
+                    _commit_audio(db, run_id, state)
+            if model is not None:
+                part = _after(chunk.start_s, chunk.samples, todo["speech"])
+                for piece_start, piece in speech.feed(*part) if part is not None else ():
+                    _commit_speech(db, run_id, model, options, piece_start, piece)
+            report(rate.update(end))
+    except MediaError as e:
+        if type(e).__name__ != "NoAudioStream":
+            raise
+    _finish_audio(db, run_id, info, todo, meter, speech, model, options, state)
+    report(rate.update(info.duration_s))
+
+
+def _after(start_s: float, samples: np.ndarray, done_s: float) -> tuple[float, np.ndarray] | None:
+    """The part of a chunk after ``done_s`` (None when all of it was processed before)."""
+    if start_s >= done_s - EPS:
+        return start_s, samples
+    skip = round((done_s - start_s) * SAMPLE_RATE)
+    if skip >= samples.size:
+        return None
+    return done_s, samples[skip:]
+
+
+def _commit_audio(db: sqlite_utils.Database, run_id: int, state: _AudioState) -> None:
+    with db.atomic():
+        store.write_levels(db, run_id, state.levels)
+        store.write_spans(db, run_id, "ev_silences", state.silences)
+        store.mark_stage(db, run_id, "audio", state.audio_done)
+    state.levels, state.silences = [], []
+
+
+def _commit_speech(db: sqlite_utils.Database, run_id: int, model: object, options: EvidenceOptions,
+                   start_s: float, samples: np.ndarray) -> None:
+    segments = transcribe(model, samples, start_s, options.speech_language)
+    with db.atomic():
+        store.write_transcript(db, run_id, segments)
+        store.mark_stage(db, run_id, "speech", start_s + samples.size / SAMPLE_RATE)
+
+
+def _finish_audio(db: sqlite_utils.Database, run_id: int, info: VideoInfo, todo: dict[str, float],
+                  meter: LevelMeter, speech: SpeechBuffer, model: object | None, options: EvidenceOptions,
+                  state: _AudioState) -> None:
+    if "audio" in todo:
+        lv, si = meter.finish()
+        state.levels += lv
+        state.silences += si
+        state.audio_done = info.duration_s
+        _commit_audio(db, run_id, state)
+        with db.atomic():
+            store.mark_stage(db, run_id, "audio", info.duration_s, "done")
+    if "speech" in todo:
+        if model is not None:
+            for piece_start, piece in speech.finish():
+                _commit_speech(db, run_id, model, options, piece_start, piece)
+        with db.atomic():
+            store.mark_stage(db, run_id, "speech", info.duration_s, "done")

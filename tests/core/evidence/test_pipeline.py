@@ -1,0 +1,115 @@
+"""The evidence pass on generated recordings: ad breaks found within a couple of seconds, resume after a
+cancel, incremental stages, the CLI's ads and search commands."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from core.errors import Cancelled
+from core.evidence import (
+    EvidenceOptions,
+    detect_ads,
+    passes,
+    read_black_frames,
+    read_shots,
+    read_silences,
+    run_evidence,
+)
+from core.progress import CancelToken, Progress
+from core.store import open_db
+from tests.core.evidence.gen import Part, ad_break_parts, write_recording
+
+FAST = EvidenceOptions(ocr=False, speech=False)
+
+
+@pytest.fixture(scope="module")
+def ad_break(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[float, float]]:
+    parts, truth = ad_break_parts()
+    path = write_recording(tmp_path_factory.mktemp("media") / "break.mp4", parts)
+    return path, truth
+
+
+def test_black_framed_break_is_one_ad_segment_with_reasons(ad_break: tuple[Path, tuple[float, float]]) -> None:
+    path, (start, end) = ad_break
+    db = open_db(":memory:")
+    events: list[Progress] = []
+    summary = run_evidence(db, path, FAST, progress=events.append)
+    assert set(summary.stages_run) == {"frames", "audio", "subtitles"}
+    assert {e.stage for e in events} >= {"frames", "audio"}
+    fp = summary.fingerprint
+    assert len(read_black_frames(db, fp)) == 3 and len(read_silences(db, fp)) >= 3
+    assert len(read_shots(db, fp)) >= 5
+    ads = detect_ads(db, fp)
+    assert len(ads) == 1
+    ad = ads[0]
+    assert abs(ad.start - start) <= 2.0 and abs(ad.end - end) <= 2.0
+    assert ad.label == "ad" and ad.score > 0.8
+    assert "black frame + silence at both ends" in ad.why and "2 ads in a row" in ad.why
+    assert any(w.startswith("loudness jump") for w in ad.why)
+
+
+def test_a_show_without_ads_gives_none(tmp_path: Path) -> None:
+    path = write_recording(tmp_path / "show.mp4", [Part("show", 20.0), Part("show", 20.0, colour=(90, 110, 100))])
+    db = open_db(":memory:")
+    fp = run_evidence(db, path, FAST).fingerprint
+    assert detect_ads(db, fp) == []
+
+
+def test_rerun_returns_at_once_and_a_cancelled_pass_resumes(ad_break: tuple[Path, tuple[float, float]],
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _ = ad_break
+    reference = open_db(":memory:")
+    fp = run_evidence(reference, path, FAST).fingerprint
+    again = run_evidence(reference, path, FAST)
+    assert again.stages_run == () and again.counts == run_evidence(reference, path, FAST).counts
+
+    monkeypatch.setattr(passes, "CHECKPOINT_WALL_S", 0.0)  # commit after every frame
+    db = open_db(tmp_path / "lib.db")
+    token = CancelToken()
+
+    def stop_midway(p: Progress) -> None:
+        if p.stage == "frames" and 20.0 < p.done < 30.0:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_evidence(db, path, FAST, progress=stop_midway, cancel=token)
+    state = next(iter(db.query("SELECT state FROM index_runs WHERE kind = 'evidence'")))["state"]
+    done_s = next(iter(db.query("SELECT done_s FROM evidence_stages WHERE stage = 'frames'")))["done_s"]
+    assert state == "cancelled" and 20.0 < done_s < 31.0
+    resumed = run_evidence(db, path, FAST)
+    assert resumed.stages_run == ("frames", "audio")
+    assert read_black_frames(db, fp) == read_black_frames(reference, fp)
+    assert [(m.start, m.end) for m in detect_ads(db, fp)] == [(m.start, m.end) for m in detect_ads(reference, fp)]
+
+
+def test_changed_options_redo_only_their_stage(ad_break: tuple[Path, tuple[float, float]]) -> None:
+    path, _ = ad_break
+    db = open_db(":memory:")
+    run_evidence(db, path, FAST)
+    changed = run_evidence(db, path, EvidenceOptions(ocr=False, speech=False, silence_db=-60.0))
+    assert changed.stages_run == ("audio",)
+
+
+def test_cli_ads_formats_and_search(ad_break: tuple[Path, tuple[float, float]], tmp_path: Path) -> None:
+    path, (start, _end) = ad_break
+    db = str(tmp_path / "cli.db")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["ads", str(path), "--db", db, "--no-ocr", "--no-speech", "--json"], out, err) == 0, err.getvalue()
+    moments = json.loads(out.getvalue())
+    assert len(moments) == 1 and moments[0]["label"] == "ad" and abs(moments[0]["start"] - start) <= 2
+    out = io.StringIO()
+    assert main(["ads", str(path), "--db", db, "--no-ocr", "--no-speech", "--format", "edl"], out, err) == 0
+    fields = out.getvalue().split()
+    assert len(fields) == 3 and fields[2] == "3" and abs(float(fields[0]) - start) <= 2
+    out = io.StringIO()
+    assert main(["ads", str(path), "--db", db, "--no-ocr", "--no-speech", "--format", "ffmetadata"], out, err) == 0
+    assert out.getvalue().startswith(";FFMETADATA1") and "title=Commercial" in out.getvalue()
+    out = io.StringIO()
+    assert main(["search", str(path), "anything", "--db", db, "--no-ocr", "--no-speech", "--json"], out, err) == 0
+    assert json.loads(out.getvalue()) == []
+    assert main(["ads", str(tmp_path / "missing.mp4"), "--db", db], io.StringIO(), err) == 2
