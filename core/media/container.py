@@ -77,7 +77,12 @@ def open_media(path: str | Path) -> Iterator[InputContainer]:
         raise NoPermission(f"No permission to read {p}; change its permissions or copy it somewhere readable.") from e
     except av.error.ExitError as e:
         raise MediaTimeout(f"Opening {p} took longer than {OPEN_TIMEOUT_S:.0f} s; is it on a stalled network drive?") from e
-    except (av.error.InvalidDataError, av.error.PatchWelcomeError, av.error.DecoderNotFoundError) as e:
+    except (av.error.InvalidDataError, av.error.PatchWelcomeError, av.error.DecoderNotFoundError,
+            av.error.EOFError) as e:
+        kind = sniff_container(p)
+        if kind:
+            raise DamagedMedia(f"{p.name} looks like {kind} but is damaged or incomplete ({_reason(e)}), so nothing "
+                               "in it can be read; re-download or re-copy the file.", readable_s=0.0) from e
         raise NotMedia(
             f"{p.name} is not a video file libav can read ({_reason(e)}); if it should be one, it may be damaged "
             "or incomplete: re-download it or convert it with ffmpeg."
@@ -94,6 +99,19 @@ def open_media(path: str | Path) -> Iterator[InputContainer]:
         except av.error.FFmpegError as e:
             raise DamagedMedia(f"Cannot read {p.name} ({_reason(e)}); the file is damaged: re-download it or repair "
                                "it with ffmpeg (ffmpeg -i in -c copy out.mkv).") from e
+
+
+def sniff_container(p: Path) -> str | None:
+    """The container family named by the file's first bytes (MP4/MOV, Matroska/WebM, AVI), or None."""
+    with p.open("rb") as f:
+        head = f.read(12)
+    if head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide"):
+        return "an MP4/MOV file"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "a Matroska/WebM file"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "an AVI file"
+    return None
 
 
 def _reason(e: BaseException) -> str:

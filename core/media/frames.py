@@ -35,7 +35,7 @@ from core.media.resize import FrameSize, to_rgb
 from core.media.types import Frame, Gap, VideoInfo
 from core.progress import CancelToken
 
-SEEK_COST_FRAMES = 12  # a seek + decoder flush costs about this many decoded frames (benchmarks/sampling.py)
+SEEK_COST_FRAMES = 4  # a seek + decoder flush costs ~3.2 decoded 720p frames (benchmarks/sampling.py --crossover)
 NO_INDEX_SEEK_GAP_S = 8.0  # without a keyframe index: seek when the next target is this far ahead
 MAX_DECODE_ERRORS = 300  # libav errors tolerated per file before giving up on the rest
 SEEK_BACKOFF_S = (0.0, 5.0, 30.0)  # seek this far before t when a seek lands after t (no usable index)
@@ -105,6 +105,7 @@ def _stream_pos(container: InputContainer, index: int) -> int:
 class _Decoded:
     frame: av.VideoFrame
     pts_s: float
+    errors: int  # libav errors counted before this frame came out
 
 
 class _Sampler:
@@ -154,7 +155,18 @@ class _Sampler:
         found = self._advance(t)
         if found is None and self.errors <= MAX_DECODE_ERRORS:
             return self._seek_and_find(t)  # the stream broke before t: jump over the damage
-        return found
+        return self._not_stale(found, t)
+
+    def _not_stale(self, found: _Decoded | None, t: float) -> _Decoded | None:
+        """None when ``found`` is only "on screen" at ``t`` because the frames after it were lost (libav errors,
+        or a constant-rate stream whose next decoded frame comes over 3 frame durations later)."""
+        if found is None or self.look is None:
+            return found
+        frame_s = 1.0 / max(self.stream.info.video.fps, 1.0)
+        jumped = not self.stream.info.video.variable_fps and self.look.pts_s - found.pts_s > 3 * frame_s
+        if self.look.errors == found.errors and not jumped:
+            return found
+        return found if t - found.pts_s <= 1.5 * frame_s else None
 
     def _should_seek(self, t: float) -> bool:
         if self.cand is not None and t + TIME_EPS_S < self.cand.pts_s:
@@ -171,7 +183,7 @@ class _Sampler:
                 return None
             found = self._advance(t)
             if found is not None or self.look is None:
-                return found  # found it, or no data at all around t
+                return self._not_stale(found, t)  # found it, or no data at all around t
             # The seek landed after t (coarse or missing index): back off and try again.
         return self.look if self.look is not None else None
 
@@ -232,7 +244,7 @@ class _Sampler:
                 continue
             for f in frames:
                 if f.pts is not None:
-                    yield _Decoded(f, f.pts * self.tb - self.offset)
+                    yield _Decoded(f, f.pts * self.tb - self.offset, self.errors)
 
     def _image(self, d: _Decoded) -> np.ndarray:
         key = id(d.frame)

@@ -36,6 +36,7 @@ MAX_SIDE_PX = 16384  # wider or taller than this is not a real video (or a corru
 MIN_SIDE_PX = 8
 VFR_PACKETS = 240  # packet timestamps read to tell constant from variable frame rate
 VFR_TOLERANCE = 0.02  # relative spread of frame durations still called constant
+VFR_ODD_FRACTION = 0.1  # variable when more than this share of frame durations differ from the median
 TEXT_SUBTITLE_CODECS = frozenset({"subrip", "srt", "mov_text", "ass", "ssa", "webvtt", "text", "microdvd", "sami",
                                   "realtext", "subviewer", "jacosub", "mpl2", "pjs", "vplayer", "stl"})
 SIDECAR_SUFFIXES = (".srt", ".vtt")
@@ -128,6 +129,9 @@ def _pick_video_stream(container: InputContainer, p: Path) -> VideoStream:
     if is_image_format(container) or (streams and _codec_name(streams[0]) in IMAGE_CODECS
                                       and (streams[0].frames or 0) <= 1 and not container.duration):
         raise NotMedia(f"{p.name} is a still image ({container.format.name}), not a video; open a video file.")
+    if not container.streams:
+        raise ZeroDuration(f"{p.name} is an empty {container.format.name.split(',')[0]} file: no audio or video data "
+                           "at all (a recording stopped at once?); use a complete copy.")
     if not streams:
         if container.streams.audio:
             raise NoVideoStream(f"{p.name} has audio but no video stream; Longwatch indexes videos, open one with "
@@ -180,7 +184,8 @@ def _scan_start(container: InputContainer, vs: VideoStream) -> tuple[list[int], 
 
 
 def _frame_rate(vs: VideoStream, pts: list[int]) -> tuple[float, bool]:
-    """(average fps, variable?) from packet timestamps: variable when frame durations differ by over 2 %."""
+    """(average fps, variable?) from packet timestamps: variable when over 10 % of the frame durations differ
+    from the median by over 2 %."""
     tb = float(vs.time_base) if vs.time_base else 0.0
     ordered = sorted(pts)
     steps = [b - a for a, b in pairwise(ordered) if b > a]
@@ -188,7 +193,8 @@ def _frame_rate(vs: VideoStream, pts: list[int]) -> tuple[float, bool]:
     variable = False
     if steps and tb:
         med = statistics.median(steps)
-        variable = (max(steps) - min(steps)) > VFR_TOLERANCE * med + 1
+        odd = sum(abs(step - med) > VFR_TOLERANCE * med + 1 for step in steps)  # +1 tick: rounding
+        variable = odd > VFR_ODD_FRACTION * len(steps)  # a few odd steps are lost frames, not a variable rate
         if not avg:
             avg = 1.0 / (med * tb)
     return avg or float(vs.guessed_rate or 0) or 25.0, variable
