@@ -72,7 +72,7 @@ def available_bytes(device: torch.device) -> int | None:
 
 def estimate(folder: Path, spec: VideoXLSpec, device: torch.device, dtype: torch.dtype, quant: str) -> MemoryEstimate:
     weights = weight_bytes(folder, dtype, quant)
-    needed = int(weights * 1.1) + working_bytes(spec, dtype)
+    needed = int(weights * 1.1) + working_bytes(spec, dtype, spec.mm_hidden_size)
     free = available_bytes(device)
     fits = free is None or needed <= free
     dname = str(dtype).removeprefix("torch.")
