@@ -160,13 +160,9 @@ class _Sampler:
     def _not_stale(self, found: _Decoded | None, t: float) -> _Decoded | None:
         """None when ``found`` is only "on screen" at ``t`` because the frames after it were lost (libav errors,
         or a constant-rate stream whose next decoded frame comes over 3 frame durations later)."""
-        if found is None or self.look is None:
+        if found is None or self.look is None or not self._lost_data(found, self.look):
             return found
-        frame_s = 1.0 / max(self.stream.info.video.fps, 1.0)
-        jumped = not self.stream.info.video.variable_fps and self.look.pts_s - found.pts_s > 3 * frame_s
-        if self.look.errors == found.errors and not jumped:
-            return found
-        return found if t - found.pts_s <= 1.5 * frame_s else None
+        return found if t - found.pts_s <= 1.5 / max(self.stream.info.video.fps, 1.0) else None
 
     def _should_seek(self, t: float) -> bool:
         if self.cand is not None and t + TIME_EPS_S < self.cand.pts_s:
@@ -225,6 +221,8 @@ class _Sampler:
         a decoder error skips that packet.
         """
         demux = self.container.demux(self.vs)
+        last: _Decoded | None = None
+        resync = False
         while self.errors <= MAX_DECODE_ERRORS:
             try:
                 packet = next(demux)
@@ -241,10 +239,27 @@ class _Sampler:
                 raise
             except av.error.FFmpegError:
                 self.errors += 1
+                resync = True
                 continue
             for f in frames:
-                if f.pts is not None:
-                    yield _Decoded(f, f.pts * self.tb - self.offset, self.errors)
+                if f.pts is None:
+                    continue
+                d = _Decoded(f, f.pts * self.tb - self.offset, self.errors)
+                if self._lost_data(last, d):
+                    resync = True  # pictures predicted across lost data are garbage until the next keyframe
+                if resync and not f.key_frame:
+                    continue
+                resync, last = False, d
+                yield d
+
+    def _lost_data(self, last: _Decoded | None, d: _Decoded) -> bool:
+        """Frames were lost between ``last`` and ``d``: libav errors, or a constant-rate stream that jumps."""
+        if last is None:
+            return False
+        if d.errors != last.errors:
+            return True
+        frame_s = 1.0 / max(self.stream.info.video.fps, 1.0)
+        return not self.stream.info.video.variable_fps and d.pts_s - last.pts_s > 3 * frame_s
 
     def _image(self, d: _Decoded) -> np.ndarray:
         key = id(d.frame)
