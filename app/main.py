@@ -1,0 +1,53 @@
+"""``longwatch [FILE ...]``: open the window (and those files) on a qasync event loop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="longwatch", description="Index long videos once, then ask them anything.")
+    p.add_argument("files", nargs="*", metavar="FILE", help="videos or folders to open")
+    p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
+                   help="close the window after this long (smoke tests of a packaged build)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+    import qasync
+
+    from app.icons import icon, stylesheet
+    from app.window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Longwatch")
+    app.setOrganizationName("Longwatch")
+    app.setDesktopFileName("longwatch")
+    app.setWindowIcon(icon("longwatch"))
+    app.setStyleSheet(stylesheet())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    window = MainWindow()
+    window.show()
+    if args.files:
+        window.open_paths(args.files)
+    if args.quit_after is not None:
+        loop.call_later(args.quit_after, window.close)
+    print("Longwatch window open", flush=True)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

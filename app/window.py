@@ -1,0 +1,269 @@
+"""The main window: builds the panels, menus and shortcuts, and routes their signals to the controller."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.banner import Banner
+from app.capabilities import resolve
+from app.controller import Controller
+from app.engine import Engine
+from app.icons import icon
+from app.index_panel import IndexPanel
+from app.library_panel import LibraryPanel
+from app.player import Player
+from app.question_panel import QuestionPanel
+from app.segment_edits import SegmentEditor
+from app.settings import AppSettings, load_settings, save_settings
+from app.settings_dialog import SettingsDialog
+from app.timeline import Timeline
+
+RECENT_KEY, MAX_RECENT = "recent_files", 10
+EXPORT_KINDS = (("Ads", "ad"), ("Chapters", "chapter"), ("Found moments", "event"), ("All ranges", ""))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, qsettings: QSettings | None = None, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.qsettings = qsettings or QSettings("Longwatch", "Longwatch")
+        self.engine = Engine(settings or load_settings(self.qsettings), self)
+        self.setWindowTitle("Longwatch")
+        self.setWindowIcon(icon("longwatch"))
+        self.setAcceptDrops(True)
+        self.resize(1500, 920)
+        self.banner = Banner(self)
+        self.library = LibraryPanel(self)
+        self.player = Player(self)
+        self.timeline = Timeline(self)
+        self.index_panel = IndexPanel(self)
+        self.questions = QuestionPanel(self)
+        self.editor = SegmentEditor(self.engine, self.timeline, self)
+        self.controller = Controller(self.engine, self.library, self.player, self.timeline, self.index_panel,
+                                     self.questions, self.editor, self)
+        self._closing = False
+        self._layout()
+        self._menus()
+        self._route()
+
+    def _layout(self) -> None:
+        middle = QWidget(self)
+        mid = QVBoxLayout(middle)
+        mid.setContentsMargins(0, 0, 0, 0)
+        mid.addWidget(self.player, 1)
+        mid.addWidget(self.timeline)
+        side = QWidget(self)
+        side.setObjectName("sidePanel")
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self.index_panel)
+        sl.addWidget(self.questions, 1)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        for w in (self.library, middle, side):
+            split.addWidget(w)
+        split.setSizes([270, 820, 410])
+        split.setStretchFactor(1, 1)
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    def _action(self, menu: QMenu, text: str, slot: object, shortcut: str | QKeySequence | None = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open).setIcon(icon("open"))
+        self._action(file, "Open &folder…", self.open_folder_dialog)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.export_menu = file.addMenu(icon("export"), "&Export")
+        file.addSeparator()
+        self._action(file, "&Settings…", self.open_settings, "Ctrl+,").setIcon(icon("settings"))
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        undo = self.editor.stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.editor.stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        self._action(edit, "&Mark a range here", self.add_mark, "M")
+        self._action(edit, "&Relabel range…", lambda: self.relabel(self.timeline.selected), "F2")
+        self._action(edit, "&Delete range", lambda: self.editor.delete(self.timeline.selected), "Del")
+        play = bar.addMenu("&Playback")
+        self._action(play, "Play / pause", self.player.toggle, "Space")
+        self._action(play, "Back 5 s", lambda: self.player.step(-5), "Left")
+        self._action(play, "Forward 5 s", lambda: self.player.step(5), "Right")
+        for key, text in (("J", "Back 10 s"), ("K", "Pause"), ("L", "Play / faster")):
+            self._action(play, text, lambda _=False, k=key: self.player.jkl(k.lower()), key)
+        self._action(play, "Previous marker", lambda: self.jump_marker(-1), "[")
+        self._action(play, "Next marker", lambda: self.jump_marker(1), "]")
+        self._action(play, "Zoom in", lambda: self.timeline.zoom_by(1.5), "Ctrl+=")
+        self._action(play, "Zoom out", lambda: self.timeline.zoom_by(1 / 1.5), "Ctrl+-")
+        self._fill_recent()
+        self._fill_export()
+
+    def _route(self) -> None:
+        c = self.controller
+        c.message.connect(self.banner.show_message)
+        self.editor.failed.connect(lambda text: self.banner.show_message(text, "error"))
+        self.library.video_chosen.connect(lambda fp: c.spawn(c.choose(fp)))
+        self.player.position_changed.connect(self.timeline.set_position)
+        self.player.duration_changed.connect(lambda d: self.timeline.set_duration(d) if d > 0 else None)
+        self.player.error.connect(lambda text: self.banner.show_message(f"Player: {text}", "warning"))
+        self.timeline.seek_requested.connect(self.player.seek)
+        self.timeline.range_resized.connect(self.editor.resize)
+        self.timeline.relabel_requested.connect(self.relabel)
+        self.timeline.delete_requested.connect(self.editor.delete)
+        self.index_panel.index_requested.connect(c.index_current)
+        self.index_panel.cancel_requested.connect(c.cancel_index)
+        self.questions.ask_requested.connect(c.ask)
+        self.questions.seek_requested.connect(self.player.seek)
+        self.questions.moment_chosen.connect(c.go_to_moment)
+        self.questions.past_chosen.connect(c.reopen_past)
+        self.questions.cancel_requested.connect(c.cancel_question)
+
+    # ---- files ---------------------------------------------------------------------------------------------------
+    def open_paths(self, paths: list[str]) -> asyncio.Task[None]:
+        self._remember(paths)
+        return self.controller.spawn(self.controller.open_paths(paths))
+
+    def open_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open videos", "", "Videos (*.mp4 *.mkv *.mov *.avi *.webm "
+                                                "*.ts *.m4v *.mpg *.wmv);;All files (*)")
+        if files:
+            self.open_paths(files)
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of videos")
+        if folder:
+            self.open_paths([folder])
+
+    def _remember(self, paths: list[str]) -> None:
+        recent = [str(Path(p).resolve()) for p in paths]
+        old = self.qsettings.value(RECENT_KEY) or []
+        old = [old] if isinstance(old, str) else list(old)
+        merged = list(dict.fromkeys(recent + old))[:MAX_RECENT]
+        self.qsettings.setValue(RECENT_KEY, merged)
+        self._fill_recent()
+
+    def recent_files(self) -> list[str]:
+        v = self.qsettings.value(RECENT_KEY) or []
+        return [v] if isinstance(v, str) else list(v)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_files():
+            self._action(self.recent_menu, p, lambda _=False, path=p: self.open_paths([path]))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _fill_export(self) -> None:
+        self.export_menu.clear()
+        seg = resolve("segment_formats")
+        if seg.func is None:
+            self.export_menu.addAction(seg.reason).setEnabled(False)
+        else:
+            from core.report.segments import SEGMENT_FORMATS
+
+            for title, kind in EXPORT_KINDS:
+                sub = self.export_menu.addMenu(title)
+                for fmt in SEGMENT_FORMATS:
+                    self._action(sub, fmt.upper(), lambda _=False, f=fmt, k=kind: self.export_segments(f, k))
+        report = resolve("report")
+        if report.func is None:
+            self.export_menu.addAction(f"Reports: {report.reason}").setEnabled(False)
+
+    def export_segments(self, fmt: str, kind: str) -> None:
+        if self.controller.current is None:
+            self.banner.show_message("Open a video first.", "warning")
+            return
+        name = Path(self.controller.current.name).stem + (f".{kind}" if kind else "") + f".{fmt}"
+        target, _ = QFileDialog.getSaveFileName(self, "Export segments", name)
+        if target:
+            self.controller.spawn(self.controller.export_segments(fmt, kind, target))
+
+    # ---- editing and playback -----------------------------------------------------------------------------------
+    def relabel(self, segment_id: int) -> None:
+        seg = self.editor.segments.get(segment_id)
+        if seg is None:
+            return
+        label, ok = QInputDialog.getText(self, "Relabel range", "Label:", text=seg.label)
+        if ok and label.strip():
+            self.editor.relabel(segment_id, label.strip())
+
+    def add_mark(self) -> None:
+        t = self.player.position_s
+        end = min(self.timeline.duration_s, t + 10.0)
+        self.controller.spawn(self.editor.add("mark", "mark", t, end))
+
+    def jump_marker(self, direction: int) -> None:
+        t = self.timeline.next_marker(self.player.position_s, direction)
+        if t is not None:
+            self.player.seek(t)
+
+    def open_settings(self) -> None:
+        dlg = SettingsDialog(self.engine.settings, self.engine, self)
+        dlg.refresh_memory()
+        if dlg.exec() and dlg.result_settings is not None:
+            save_settings(self.qsettings, dlg.result_settings)
+            self.engine.set_settings(dlg.result_settings)
+            self.controller.spawn(self.controller.refresh_library())
+
+    # ---- drag and drop, closing ---------------------------------------------------------------------------------
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            e.acceptProposedAction()
+            self.open_paths(paths)
+
+    def confirm_stop(self) -> bool:
+        """Asked when closing while indexing; tests replace it."""
+        answer = QMessageBox.question(
+            self, "Indexing is running",
+            "A video is being indexed. Stop and quit? Everything indexed so far is kept and resumes next time.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if self._closing:
+            e.accept()
+            return
+        if self.controller.index_task is not None and not self.confirm_stop():
+            e.ignore()
+            return
+        e.ignore()
+        self._closing = True
+        self.controller.spawn(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        self.index_panel.set_cancelling()
+        await self.controller.stop_all()
+        self.player.unload()
+        self.engine.shutdown(wait=True)
+        self.close()

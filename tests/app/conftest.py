@@ -1,0 +1,149 @@
+"""App test fixtures: a qasync loop on pytest-qt's QApplication, a ``spin`` helper, test media, a main window
+on a temporary database, and napari-style leak checks that run around every app test (dangling QThreads,
+active QTimers, top-level widgets left open, engine threads left running)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.settings import AppSettings
+
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+
+Spin = Callable[..., None]
+
+
+# ---- leak checks ----------------------------------------------------------------------------------------------
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/app" in str(item.fspath).replace(os.sep, "/") and hasattr(item, "fixturenames"):
+            item.fixturenames.insert(0, "_leak_checks")  # set up first, so torn down after qtbot's cleanup
+
+
+@pytest.fixture
+def _leak_checks(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    threads: list[tuple[QThread, str]] = []
+    timers: list[tuple[QTimer, str]] = []
+    orig_thread_start, orig_timer_start = QThread.start, QTimer.start
+
+    def thread_start(self: QThread, *a: object) -> None:
+        threads.append((self, "".join(traceback.format_stack(limit=6))))
+        orig_thread_start(self, *a)
+
+    def timer_start(self: QTimer, *a: object) -> None:
+        timers.append((self, "".join(traceback.format_stack(limit=6))))
+        orig_timer_start(self, *a)
+
+    monkeypatch.setattr(QThread, "start", thread_start)
+    monkeypatch.setattr(QTimer, "start", timer_start)
+    before = {id(w) for w in qapp.topLevelWidgets()}
+    yield
+    _drain(qapp)
+    deadline = time.monotonic() + 2.0
+    for t, where in threads:
+        while _alive(t) and time.monotonic() < deadline:
+            _drain(qapp)
+        assert not _alive(t), f"a QThread started here is still running:\n{where}"
+    for tm, where in timers:
+        assert not _active(tm), f"a QTimer started here is still active:\n{where}"
+    engine = [t.name for t in threading.enumerate() if t.name.startswith("longwatch-")]
+    assert not engine, f"engine threads left running (call Engine.shutdown): {engine}"
+    left = [w for w in qapp.topLevelWidgets() if id(w) not in before and w.isVisible()]
+    assert not left, f"top-level widgets left open: {[type(w).__name__ for w in left]}"
+
+
+def _drain(qapp: QApplication) -> None:
+    qapp.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _alive(t: QThread) -> bool:
+    try:
+        return t.isRunning()
+    except RuntimeError:  # the C++ object is gone: the thread finished and was deleted
+        return False
+
+
+def _active(tm: QTimer) -> bool:
+    try:
+        return tm.isActive()
+    except RuntimeError:
+        return False
+
+
+# ---- event loop ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop
+    ev = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(ev)
+    yield ev
+    ev.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def spin(loop: asyncio.AbstractEventLoop) -> Spin:
+    """``spin(cond, timeout=30)``: run the Qt + asyncio loop until ``cond()`` is true (fails on timeout)."""
+
+    def run(cond: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
+        async def wait() -> None:
+            t0 = time.monotonic()
+            while not cond():
+                if time.monotonic() - t0 > timeout:
+                    raise AssertionError(f"timed out after {timeout} s waiting for {what or cond}")
+                await asyncio.sleep(0.02)
+
+        loop.run_until_complete(wait())
+
+    return run
+
+
+# ---- media -----------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny clips: ``clip`` (6 s, 10 fps, tone), ``ads`` (a programme with a 23.5 s ad break), ``bad`` (not media)."""
+    from tests.core.evidence.gen import ad_break_parts, write_recording
+    from tests.mediagen import make_text, make_video
+
+    d = tmp_path_factory.mktemp("media")
+    parts, _ = ad_break_parts()
+    return {
+        "clip": make_video(d / "clip.mp4", duration_s=6.0, fps=10, size=(160, 120), audio=True),
+        "ads": write_recording(d / "programme.mp4", parts, size=(128, 72), fps=8),
+        "bad": make_text(d / "notes.mp4"),
+    }
+
+
+# ---- the window ------------------------------------------------------------------------------------------------
+def fast_settings(tmp_path: Path) -> AppSettings:
+    """Evidence without speech and OCR (their models take seconds to load), on a temporary database."""
+    return AppSettings(db_path=str(tmp_path / "library.db"), speech=False, ocr=False)
+
+
+@pytest.fixture
+def window(qtbot: object, tmp_path: Path, spin: Spin, loop: asyncio.AbstractEventLoop) -> Iterator[object]:
+    from app.window import MainWindow
+
+    qs = QSettings(str(tmp_path / "longwatch.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(qs, fast_settings(tmp_path))
+    win.confirm_stop = lambda: True  # type: ignore[method-assign]
+    win.show()
+    yield win
+    if win.isVisible():
+        win.close()
+        spin(lambda: not win.isVisible(), what="the window to close")
+    win.engine.shutdown(wait=True)
+    win.deleteLater()
