@@ -116,7 +116,7 @@ def make_video(
     stored_w, stored_h = (height, width) if quarter % 2 else (width, height)
     times = list(frame_times) if frame_times is not None else [k / fps for k in range(round(duration_s * fps))]
     explicit = frame_times is not None
-    container_opts = {"movflags": "faststart"} if faststart else {}
+    container_opts = {"movflags": "faststart"} if faststart and suffix in (".mp4", ".mov") else {}
     with av.open(str(path), "w", format=CONTAINERS[suffix], options=container_opts) as out:
         vs = _add_video_stream(out, codec, fps, stored_w, stored_h, gop, bframes, explicit)
         if rotation:

@@ -122,7 +122,7 @@ class _Sampler:
         self.pos_s = -math.inf  # pts of the last decoded frame (or the keyframe a seek went to)
         self.cand: _Decoded | None = None  # last decoded frame with pts <= current target
         self.look: _Decoded | None = None  # first decoded frame after the current target
-        self._last_image: tuple[int, np.ndarray] | None = None
+        self._last_image: tuple[_Decoded, np.ndarray] | None = None  # holds the frame, so identity is safe
 
     def frames(self, times: tuple[float, ...]) -> Iterator[Frame]:
         emitted = 0
@@ -222,7 +222,7 @@ class _Sampler:
         """
         demux = self.container.demux(self.vs)
         last: _Decoded | None = None
-        resync = False
+        resync = True  # after a seek, start at a keyframe (a seek into damaged data may land mid-GOP)
         while self.errors <= MAX_DECODE_ERRORS:
             try:
                 packet = next(demux)
@@ -262,9 +262,8 @@ class _Sampler:
         return not self.stream.info.video.variable_fps and d.pts_s - last.pts_s > 3 * frame_s
 
     def _image(self, d: _Decoded) -> np.ndarray:
-        key = id(d.frame)
-        if self._last_image is None or self._last_image[0] != key:
-            self._last_image = (key, to_rgb(d.frame, self.rotation, self.stream.size))
+        if self._last_image is None or self._last_image[0] is not d:
+            self._last_image = (d, to_rgb(d.frame, self.rotation, self.stream.size))
         return self._last_image[1]
 
 
