@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.evidence import EvidenceOptions, detect_ads, run_evidence  # noqa: E402
-from core.report.segments import parse_segments  # noqa: E402
-from core.store import open_db  # noqa: E402
-from tests.core.evidence.gen import Part, spoken, write_recording  # noqa: E402
+from core.evidence import EvidenceOptions, detect_ads, run_evidence
+from core.report.segments import parse_segments
+from core.store import open_db
+from tests.core.evidence.gen import Part, spoken, write_recording
 
 Span = tuple[float, float]
 AD_TEXTS = ["CALL 555-0199 NOW", "www.example.com\n$19.99", "ORDER TODAY\n1-800-555-0142", "SALE 50% OFF",
@@ -83,17 +83,21 @@ def bench_720p_parts() -> list[Part]:
 
 
 def make_files(work: Path) -> dict[str, Path]:
+    """Generate the three files once (written under a temporary name, so an interrupted run regenerates)."""
     work.mkdir(parents=True, exist_ok=True)
     files = {"720p": work / "bench720.mp4", "broadcast": work / "broadcast20.mp4", "film": work / "film_insert.mp4"}
-    if not files["720p"].exists():
-        speech = spoken("Welcome back to the show. Tonight we talk about the weather and the harvest. "
-                        "Call now and order today.", work)
-        write_recording(files["720p"], bench_720p_parts(), size=(1280, 720), fps=25, speech=speech,
-                        speech_at_s=5.0)
-    if not files["broadcast"].exists():
-        write_recording(files["broadcast"], broadcast_parts()[0], size=(320, 240), fps=25)
-    if not files["film"].exists():
-        write_recording(files["film"], film_parts()[0], size=(320, 240), fps=25)
+    for name, path in files.items():
+        if path.exists():
+            continue
+        tmp = path.with_suffix(".part.mp4")
+        if name == "720p":
+            speech = spoken("Welcome back to the show. Tonight we talk about the weather and the harvest. "
+                            "Call now and order today.", work)
+            write_recording(tmp, bench_720p_parts(), size=(1280, 720), fps=25, speech=speech, speech_at_s=5.0)
+        else:
+            parts = broadcast_parts()[0] if name == "broadcast" else film_parts()[0]
+            write_recording(tmp, parts, size=(320, 240), fps=25)
+        tmp.rename(path)
     return files
 
 
@@ -205,7 +209,7 @@ def table(r: dict) -> str:
     t = r["throughput_720p"]
     d = t["duration_s"]
     lines = [
-        "| 720p, 25 fps, %.0f s | seconds | x real time |" % d,
+        f"| 720p, 25 fps, {d:.0f} s | seconds | x real time |",
         "|---|---:|---:|",
         f"| evidence pass: frames (stats, shots, black) + audio (levels, silences) | {t['frames+audio_s']:.1f} | "
         f"{d / t['frames+audio_s']:.1f} |",

@@ -172,18 +172,28 @@ def _score(ev: _Evidence, c: _Candidate, model_scores: list[tuple[float, float, 
         why.append(f"{c.spots} ads in a row")
     profile_x, contrast = _profile_terms(ev, a, b, left, right, why)
     x += profile_x
-    x += _cue_terms(ev, a, b, why)
-    if model_scores:
-        inside = [w[2] for w in model_scores if w[0] < b and w[1] > a]
-        outside = [w[2] for w in model_scores if w[1] <= a or w[0] >= b]
-        if inside:
-            lift = float(np.mean(inside)) - (float(np.mean(outside)) if outside else 0.0)
-            x += 3.0 * float(np.clip(lift, 0.0, 1.0))
-            why.append(f"model score {float(np.mean(inside)):.2f} (outside {float(np.mean(outside or [0])):.2f})")
+    cues_x = _cue_terms(ev, a, b, why)
+    model_x = _model_term(a, b, model_scores, why)
+    x += cues_x + model_x
+    if not framed and cues_x == 0 and model_x == 0:
+        x -= 1.0  # a film scene may look and sound unlike its neighbours; an inserted advert also says so
     if not BREAK_S[0] <= b - a <= BREAK_S[1]:
         x -= 2.0
     score = 1.0 / (1.0 + math.exp(-x))
     return Moment(round(a, 3), round(max(a, b), 3), round(score, 4), "ad", tuple(why)), contrast
+
+
+def _model_term(a: float, b: float, model_scores: list[tuple[float, float, float]], why: list[str]) -> float:
+    """Up to +3 for how much more the video-LLM calls the inside an advert than the rest."""
+    inside = [w[2] for w in model_scores if w[0] < b and w[1] > a]
+    if not inside:
+        return 0.0
+    outside = [w[2] for w in model_scores if w[1] <= a or w[0] >= b]
+    p_in, p_out = float(np.mean(inside)), float(np.mean(outside)) if outside else 0.0
+    lift = float(np.clip(p_in - p_out, 0.0, 1.0))
+    if lift > 0:
+        why.append(f"model score {p_in:.2f} (outside {p_out:.2f})")
+    return 3.0 * lift
 
 
 def _profile_terms(ev: _Evidence, a: float, b: float, left: tuple[float, float], right: tuple[float, float],

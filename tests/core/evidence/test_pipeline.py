@@ -22,7 +22,7 @@ from core.evidence import (
 )
 from core.progress import CancelToken, Progress
 from core.store import open_db
-from tests.core.evidence.gen import Part, ad_break_parts, write_recording
+from tests.core.evidence.gen import Part, ad_break_parts, inserted_ad_parts, write_recording
 
 FAST = EvidenceOptions(ocr=False, speech=False)
 
@@ -113,3 +113,16 @@ def test_cli_ads_formats_and_search(ad_break: tuple[Path, tuple[float, float]], 
     assert main(["search", str(path), "anything", "--db", db, "--no-ocr", "--no-speech", "--json"], out, err) == 0
     assert json.loads(out.getvalue()) == []
     assert main(["ads", str(tmp_path / "missing.mp4"), "--db", db], io.StringIO(), err) == 2
+
+
+def test_inserted_block_needs_a_commercial_cue_or_the_model(tmp_path: Path) -> None:
+    parts, (start, end) = inserted_ad_parts(text="")
+    path = write_recording(tmp_path / "film.mp4", parts)
+    db = open_db(":memory:")
+    fp = run_evidence(db, path, FAST).fingerprint
+    assert detect_ads(db, fp) == []  # looks and sounds different, but nothing says it sells something
+    windows = [(t, t + 4.0, 0.9 if start - 2 <= t < end - 2 else 0.1) for t in range(0, 44, 4)]
+    ads = detect_ads(db, fp, model_scores=windows)
+    assert len(ads) == 1 and abs(ads[0].start - start) <= 2.0 and abs(ads[0].end - end) <= 2.0
+    assert any(w.startswith("model score") for w in ads[0].why)
+    assert ads[0].score > detect_ads(db, fp, min_score=0.0)[0].score
