@@ -121,7 +121,8 @@ def answer_from_json(d: dict[str, Any]) -> Answer:
 def video_info_from_json(d: dict[str, Any]) -> VideoInfo:
     """The inverse of ``VideoInfo.to_json`` (extra keys such as "name" and "found" are ignored)."""
     v = d["video"]
-    return VideoInfo(
+    known = {k: d[k] for k in VideoInfo.__dataclass_fields__ if k in d}  # fields added later come along
+    known.update(
         path=str(d["path"]),
         fingerprint=str(d["fingerprint"]),
         size_bytes=int(d["size_bytes"]),
@@ -134,6 +135,7 @@ def video_info_from_json(d: dict[str, Any]) -> VideoInfo:
                         for s in d.get("subtitles", ())),
         sidecar_subtitles=tuple(d.get("sidecar_subtitles", ())),
     )
+    return VideoInfo(**known)
 
 
 def fmt_time(seconds: float) -> str:
@@ -161,7 +163,7 @@ def safe_filename(name: str, *, default: str = "report", max_len: int = 120) -> 
     no leading dots or dashes, no reserved Windows names, at most ``max_len`` characters (extension kept).
 
     >>> safe_filename("../../etc/passwd; rm -rf ~.mp4")
-    'etc_passwd_ rm -rf _.mp4'
+    'etc_passwd_ rm -rf.mp4'
     """
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch if ch.isprintable() else "_" for ch in text)
@@ -170,6 +172,7 @@ def safe_filename(name: str, *, default: str = "report", max_len: int = 120) -> 
     stem, dot, ext = text.rpartition(".")
     if not dot:
         stem, ext = text, ""
+    stem = stem.strip(" ._-")
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = "_" + stem
     ext = ext[:16]
