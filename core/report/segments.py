@@ -30,14 +30,34 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
-from core.errors import UsageError
-from core.results import Chapter, Moment
+from core.report.spans import (
+    AD_LABEL,
+    COMMERCIAL_TITLE,
+    SHOW_TITLE,
+    SegmentFormatError,
+    Span,
+    as_chapters,
+    chapters_to_moments,
+    one_line,
+)
+from core.report.youtube import YoutubeChapters, parse_youtube, youtube_chapters
+from core.results import Moment
+
+__all__ = [
+    "AD_LABEL",
+    "SEGMENT_EXTENSIONS",
+    "SEGMENT_FORMATS",
+    "SegmentFormatError",
+    "YoutubeChapters",
+    "chapters_to_moments",
+    "format_segments",
+    "parse_segments",
+    "youtube_chapters",
+]
 
 SEGMENT_FORMATS: tuple[str, ...] = ("json", "edl", "ffmetadata", "csv", "srt", "youtube")
 
@@ -51,68 +71,12 @@ SEGMENT_EXTENSIONS: dict[str, str] = {
     "youtube": ".youtube.txt",
 }
 
-AD_LABEL = "ad"
-SHOW_TITLE, COMMERCIAL_TITLE = "Show", "Commercial"  # Comskip's chapter titles
 EDL_ACTIONS = {0: "cut", 1: "mute", 2: "scene", 3: AD_LABEL}  # Kodi's EDL action numbers
-YOUTUBE_MIN_CHAPTERS = 3
-YOUTUBE_MIN_CHAPTER_S = 10
-
-
-class SegmentFormatError(UsageError):
-    """A segment file that cannot be written or read in the asked format."""
 
 
 def _check_format(fmt: str) -> None:
     if fmt not in SEGMENT_FORMATS:
         raise SegmentFormatError(f"Unknown segment format {fmt!r}; use one of: {', '.join(SEGMENT_FORMATS)}.")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def chapters_to_moments(chapters: Sequence[Chapter]) -> list[Moment]:
-    """Chapters as moments (label = title, why = the chapter text), to export them in any segment format."""
-    return [
-        Moment(c.start, max(c.start, c.end), 1.0, c.title, (c.text,) if c.text else ()) for c in chapters
-    ]
-
-
-# ---- chapters shared by ffmetadata and youtube ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Span:
-    start: float  # seconds
-    end: float  # seconds
-    title: str
-
-
-def _is_ads(moments: Sequence[Moment]) -> bool:
-    return bool(moments) and all(m.label == AD_LABEL for m in moments)
-
-
-def _as_chapters(moments: Sequence[Moment], duration_s: float | None) -> list[_Span]:
-    """Ads: Show/Commercial chapters over the whole duration (Comskip); else one chapter per moment."""
-    ordered = sorted(moments, key=lambda m: (m.start, m.end))
-    if not _is_ads(ordered):
-        return [_Span(m.start, m.end, _one_line(m.label)) for m in ordered]
-    end_all = max(duration_s or 0.0, max(m.end for m in ordered))
-    spans: list[_Span] = []
-    t = 0.0
-    for m in ordered:
-        start = max(m.start, t)  # overlapping ads merge into the running commercial
-        if start > t:
-            spans.append(_Span(t, start, SHOW_TITLE))
-        if m.end > start:
-            if spans and spans[-1].title == COMMERCIAL_TITLE and spans[-1].end >= start:
-                spans[-1] = _Span(spans[-1].start, m.end, COMMERCIAL_TITLE)
-            else:
-                spans.append(_Span(start, m.end, COMMERCIAL_TITLE))
-        t = max(t, m.end)
-    if end_all > t:
-        spans.append(_Span(t, end_all, SHOW_TITLE))
-    return spans
 
 
 # ---- EDL --------------------------------------------------------------------------------------------------
@@ -173,7 +137,7 @@ def _format_ffmetadata(moments: Sequence[Moment], duration_s: float | None, titl
     lines = [";FFMETADATA1"]
     if title:
         lines.append(f"title={_ffmeta_escape(title)}")
-    for span in _as_chapters(moments, duration_s):
+    for span in as_chapters(moments, duration_s):
         lines += [
             "",
             "[CHAPTER]",
@@ -233,7 +197,7 @@ def _parse_ffmetadata(text: str) -> list[Moment]:
         elif chapters:
             key, value = _ffmeta_split(line)
             chapters[-1][key] = value
-    spans: list[_Span] = []
+    spans: list[Span] = []
     for ch in chapters:
         if "_section" in ch:
             continue
@@ -242,7 +206,7 @@ def _parse_ffmetadata(text: str) -> list[Moment]:
             start, end = float(int(ch["START"]) * tb), float(int(ch["END"]) * tb)
         except (KeyError, ValueError, ZeroDivisionError) as e:
             raise SegmentFormatError(f"ffmetadata chapter {ch!r}: needs START, END and a TIMEBASE like 1/1000.") from e
-        spans.append(_Span(start, end, ch.get("title", "")))
+        spans.append(Span(start, end, ch.get("title", "")))
     titles = {s.title for s in spans}
     if spans and titles <= {SHOW_TITLE, COMMERCIAL_TITLE}:
         return [Moment(s.start, s.end, 1.0, AD_LABEL) for s in spans if s.title == COMMERCIAL_TITLE]
@@ -256,7 +220,7 @@ def _format_csv(moments: Sequence[Moment]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for m in sorted(moments, key=lambda m: (m.start, m.end)):
-        writer.writerow([f"{m.start:.3f}", f"{m.end:.3f}", _one_line(m.label)])
+        writer.writerow([f"{m.start:.3f}", f"{m.end:.3f}", one_line(m.label)])
     return buf.getvalue()
 
 
@@ -322,84 +286,6 @@ def _parse_srt(text: str) -> list[Moment]:
     return out
 
 
-# ---- YouTube chapters -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YoutubeChapters:
-    """YouTube chapter text and the adjustments made to follow YouTube's rules (empty when none)."""
-
-    text: str
-    starts_s: tuple[int, ...]  # whole seconds, as written
-    adjustments: tuple[str, ...]
-
-
-def _yt_time(seconds: int) -> str:
-    h, rest = divmod(seconds, 3600)
-    mi, s = divmod(rest, 60)
-    return f"{h}:{mi:02d}:{s:02d}" if h else f"{mi}:{s:02d}"
-
-
-def youtube_chapters(moments: Sequence[Moment], *, duration_s: float | None = None) -> YoutubeChapters:
-    """Chapters for a YouTube description: first at 0:00, >= 3 chapters, each >= 10 s; says what was changed.
-
-    Raises SegmentFormatError when fewer than 3 chapters of 10 s remain (YouTube would ignore them).
-    """
-    spans = _as_chapters(moments, duration_s)
-    end_all = max([duration_s or 0.0] + [s.end for s in spans])
-    notes: list[str] = []
-    items = [(math.floor(s.start), _one_line(s.title) or "Chapter") for s in spans]
-    if items and 0 < items[0][0] < YOUTUBE_MIN_CHAPTER_S:
-        notes.append(f"moved '{items[0][1]}' from {_yt_time(items[0][0])} to 0:00 (the first chapter must "
-                     "start at 0:00)")
-        items[0] = (0, items[0][1])
-    elif not items or items[0][0] > 0:
-        notes.append("added a chapter 'Start' at 0:00 (YouTube's first chapter must start at 0:00)")
-        items.insert(0, (0, "Start"))
-    kept: list[tuple[int, str]] = []
-    for start, title in items:
-        if kept and start - kept[-1][0] < YOUTUBE_MIN_CHAPTER_S:
-            if len(kept) == 1:  # the 0:00 chapter stays; the one too close after it goes
-                notes.append(f"merged '{title}' at {_yt_time(start)} into '{kept[0][1]}' (the first chapter "
-                             f"would be shorter than {YOUTUBE_MIN_CHAPTER_S} s)")
-                continue
-            short = kept.pop()
-            notes.append(f"merged '{short[1]}' at {_yt_time(short[0])} into the chapter before (it is "
-                         f"shorter than {YOUTUBE_MIN_CHAPTER_S} s)")
-        kept.append((start, title))
-    if len(kept) > 1 and end_all - kept[-1][0] < YOUTUBE_MIN_CHAPTER_S:
-        start, title = kept.pop()
-        notes.append(f"dropped the last chapter '{title}' at {_yt_time(start)} (shorter than "
-                     f"{YOUTUBE_MIN_CHAPTER_S} s before the end)")
-    if len(kept) < YOUTUBE_MIN_CHAPTERS:
-        raise SegmentFormatError(
-            f"YouTube needs at least {YOUTUBE_MIN_CHAPTERS} chapters of {YOUTUBE_MIN_CHAPTER_S} s or more; "
-            f"only {len(kept)} remain. Export another format or add chapters."
-        )
-    text = "".join(f"{_yt_time(s)} {t}\n" for s, t in kept)
-    return YoutubeChapters(text, tuple(s for s, _ in kept), tuple(notes))
-
-
-_YT_LINE = re.compile(r"^\s*\(?((?:\d+:)?\d{1,2}:\d{2})\)?\s*[-–—:|]?\s*(.*)$")
-
-
-def _parse_youtube(text: str) -> list[Moment]:
-    """Lines that start with a timestamp are chapters (as YouTube reads a description); others are ignored."""
-    found: list[tuple[int, str]] = []
-    for line in text.splitlines():
-        m = _YT_LINE.match(line)
-        if not m:
-            continue
-        parts = [int(p) for p in m.group(1).split(":")]
-        seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) == 3 else 0)
-        found.append((seconds, m.group(2).strip()))
-    out = []
-    for i, (start, title) in enumerate(found):
-        end = found[i + 1][0] if i + 1 < len(found) else start
-        out.append(Moment(float(start), float(max(start, end)), 1.0, title))
-    return out
-
-
 # ---- JSON and the public entry points ---------------------------------------------------------------------
 
 
@@ -442,6 +328,6 @@ def parse_segments(text: str, fmt: str) -> list[Moment]:
         "ffmetadata": _parse_ffmetadata,
         "csv": _parse_csv,
         "srt": _parse_srt,
-        "youtube": _parse_youtube,
+        "youtube": parse_youtube,
     }[fmt]
     return parser(text)
