@@ -47,8 +47,9 @@ def plan_times(
     """Target times in seconds (player time, 0 = first frame), ascending.
 
     The range ``[a, b)`` is ``[start_s or 0, end_s or duration)`` clipped to the video. ``Uniform(n)`` cuts it into
-    ``n`` slots of ``(b - a) / n`` s; ``PerSecond(f, cap)`` into ``floor((b - a) * f)`` slots of ``1 / f`` s (at
-    least one), or into ``cap`` equal slots when that is more than ``cap``. Each target is its slot's middle.
+    ``n`` slots of ``(b - a) / n`` s; ``PerSecond(f, cap)`` into ``floor((b - a) * f)`` slots of ``1 / f`` s, or into
+    ``cap`` equal slots when that is more than ``cap`` (one slot when the range is shorter than ``1 / f``). Each
+    target is its slot's middle.
 
     Worked example: a 10.0 s video at 25 fps.
       - ``Uniform(4)``: slots of 2.5 s -> targets 1.25, 3.75, 6.25, 8.75 s; the frames shown then are frame
@@ -56,6 +57,7 @@ def plan_times(
       - ``PerSecond(2)``: 20 slots of 0.5 s -> 0.25, 0.75, ..., 9.75 s (frames 6, 18, ..., 243).
       - ``PerSecond(2, max_frames=8)``: 20 > 8, so 8 slots of 1.25 s -> 0.625, 1.875, ..., 9.375 s.
       - ``Uniform(2)`` with ``start_s=4, end_s=6``: slots of 1 s -> 4.5 and 5.5 s.
+      - ``PerSecond(0.1)`` (one frame per 10 s) on a 2.0 s clip: shorter than a slot -> one target, 1.0 s.
     """
     duration = info.duration_s
     a = 0.0 if start_s is None else min(max(0.0, start_s), duration)
@@ -68,10 +70,9 @@ def plan_times(
     if isinstance(policy, Uniform):
         n = policy.n
     else:
-        n = max(1, math.floor(span * policy.fps + 1e-9))
-        if n > policy.max_frames:
-            n = policy.max_frames
-        else:
-            return tuple(a + (i + 0.5) / policy.fps for i in range(n))
+        n_fit = math.floor(span * policy.fps + 1e-9)  # whole 1/fps slots in the range
+        if 1 <= n_fit <= policy.max_frames:
+            return tuple(a + (i + 0.5) / policy.fps for i in range(n_fit))
+        n = policy.max_frames if n_fit > policy.max_frames else 1  # capped, or a range shorter than one slot
     slot = span / n
     return tuple(a + (i + 0.5) * slot for i in range(n))
