@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--thumb-width", type=int, default=320, metavar="PX", help="thumbnail width (default 320)")
     p.add_argument("--chapters-into", metavar="COPY", default=None,
                    help="also write the chapters into a copy of the video (.mkv, .mp4, .mov), without re-encoding")
+    p.add_argument("--chapters-out", metavar="FILE", default=None,
+                   help="also write the chapters as segments: .srt, .csv (LosslessCut), .edl, .ffmetadata.txt, "
+                        ".youtube.txt (YouTube description) or .json")
     p.set_defaults(func=run)
 
 
@@ -61,6 +64,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     }
     if args.chapters_into:
         result["chapters_into"] = str(_chapters_into(data, Path(args.chapters_into).expanduser()))
+    if args.chapters_out:
+        result["chapters_out"] = str(_chapters_out(ctx, data, Path(args.chapters_out).expanduser()))
     for line in data.missing:
         ctx.log(f"note: {line}")
     ads = "not looked for" if data.ads is None else str(len(data.ads))
@@ -94,3 +99,28 @@ def _chapters_into(data: ReportData, dst: Path) -> Path:
     if not data.video_found:
         raise UsageError(f"The video is not at {data.video.path}; give its current path as VIDEO.")
     return write_chapters(data.video.path, dst, [e.chapter for e in data.chapters])
+
+
+def _chapters_out(ctx: CliContext, data: ReportData, dst: Path) -> Path:
+    from core.report.segments import (
+        chapters_to_moments,
+        format_segments,
+        segment_format_for,
+        youtube_chapters,
+    )
+    from core.report.write import write_text
+
+    fmt = segment_format_for(dst)
+    if not data.chapters:
+        raise UsageError("No chapters to write: run `longwatch-cli summary VIDEO` first.")
+    moments = chapters_to_moments([e.chapter for e in data.chapters])
+    duration = data.video.duration_s
+    if fmt == "youtube":
+        yt = youtube_chapters(moments, duration_s=duration)
+        for note in yt.adjustments:
+            ctx.log(f"YouTube chapters: {note}")
+        text = yt.text
+    else:
+        text = format_segments(moments, fmt, duration_s=duration, title=data.title)
+    write_text(dst, text)
+    return dst

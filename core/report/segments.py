@@ -33,6 +33,7 @@ import json
 import re
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 
 from core.report.spans import (
     AD_LABEL,
@@ -56,6 +57,7 @@ __all__ = [
     "chapters_to_moments",
     "format_segments",
     "parse_segments",
+    "segment_format_for",
     "youtube_chapters",
 ]
 
@@ -72,6 +74,18 @@ SEGMENT_EXTENSIONS: dict[str, str] = {
 }
 
 EDL_ACTIONS = {0: "cut", 1: "mute", 2: "scene", 3: AD_LABEL}  # Kodi's EDL action numbers
+
+
+def segment_format_for(path: str | Path) -> str:
+    """The segment format a file name asks for (``chapters.youtube.txt`` -> "youtube", ``ads.edl`` -> "edl")."""
+    name = Path(path).name.lower()
+    for fmt, ext in sorted(SEGMENT_EXTENSIONS.items(), key=lambda kv: -len(kv[1])):
+        if name.endswith(ext):
+            return fmt
+    if name.endswith((".ffmeta", ".ffmetadata")):
+        return "ffmetadata"
+    known = ", ".join(sorted(SEGMENT_EXTENSIONS.values(), key=len))
+    raise SegmentFormatError(f"Cannot tell the segment format from {Path(path).name!r}; end it with one of {known}.")
 
 
 def _check_format(fmt: str) -> None:

@@ -59,6 +59,14 @@ def _atomic_write(path: Path, payload: bytes) -> None:
         raise
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically; ReportError with what to do when it cannot."""
+    try:
+        _atomic_write(path, text.encode("utf-8"))
+    except OSError as e:
+        raise ReportError(f"Cannot write {path}: {e.strerror or e}; choose another folder.") from e
+
+
 def write_report(data: ReportData, out: str | Path, *, fmt: str | None = None) -> WrittenReport:
     """Write the report to ``out`` (the format from ``fmt`` or the extension)."""
     out = Path(out)

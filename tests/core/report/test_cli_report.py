@@ -110,3 +110,24 @@ def test_write_chapters_refuses_bad_outputs(tiny_mp4: Path, tmp_path: Path) -> N
     with pytest.raises(ReportError, match="Cannot copy"):
         (tmp_path / "junk.mp4").write_bytes(b"not a video")
         write_chapters(tmp_path / "junk.mp4", tmp_path / "y.mkv", [Chapter(0, 1, "a")])
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("ch.srt", "srt"), ("ch.csv", "csv"), ("ch.edl", "edl"),
+                                           ("ch.ffmetadata.txt", "ffmetadata"), ("ch.youtube.txt", "youtube"),
+                                           ("ch.json", "json")])
+def test_cli_writes_chapters_as_segments(name: str, fmt: str, library: tuple[Any, str, Path],
+                                         tmp_path: Path) -> None:
+    from core.report.segments import parse_segments
+
+    db, fp, video = library
+    store_results(db, fp)
+    out = tmp_path / name
+    code, _, err = _cli("--db", str(tmp_path / "library.db"), "report", str(video), "--out",
+                        str(tmp_path / "r.json"), "--no-thumbnails", "--chapters-out", str(out))
+    assert code == 0, err
+    back = parse_segments(out.read_text("utf-8"), fmt)
+    starts = [m.start for m in back]
+    assert starts == [0.0, 10.0, 20.0]
+    if fmt != "edl":  # EDL lines carry an action, not a title
+        assert [m.label for m in back] == ["Opening", "The middle", "Ending"]
+    assert "YouTube chapters:" not in err  # 3 chapters of 10 s from 0:00: nothing to adjust
