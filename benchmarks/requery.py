@@ -29,11 +29,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.index import IndexOptions, index_video  # noqa: E402
-from core.media import FrameSize, Uniform, sample_frames  # noqa: E402
-from core.model import ModelOptions, VideoMemory, load_model, write_tiny_checkpoint  # noqa: E402
-from core.query.memory import load_memory  # noqa: E402
-from core.store import open_db  # noqa: E402
+from core.index import IndexOptions, index_video
+from core.media import FrameSize, Uniform, sample_frames
+from core.model import ModelOptions, VideoMemory, load_model, write_tiny_checkpoint
+from core.query.memory import load_memory
+from core.store import open_db
 
 QUESTIONS = ["What happens in the video?", "What colour is the screen?", "Is there a moving bar?",
              "How many scenes are there?", "What is on the left?"]
@@ -66,6 +66,35 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t
 
 
+def measure(model, video: Path, work: Path, n: int, questions: list[str], ratio: int,  # type: ignore[no-untyped-def]
+            tokens: int) -> tuple[int, int, float, float, float, float, float]:
+    """Index ``n`` frames once, then time each new question both ways (same question, back to back)."""
+    db_path = work / f"lib-{n}.db"
+    options = IndexOptions(frames=n, ratio=ratio)
+    t_index = timed(lambda: index_video(open_db(db_path), video, options, model=model))
+    result = index_video(open_db(db_path), video, options, model=model)  # returns at once: already indexed
+
+    def from_store(q: str) -> None:
+        db = open_db(db_path)
+        memory = load_memory(db, result.video, model).memory
+        "".join(model.answer(memory, q, max_new_tokens=tokens))
+        db.close()
+
+    def from_video(q: str) -> None:
+        frames = sample_frames(video, Uniform(n), size=FrameSize.clip(336))
+        memory = VideoMemory(model.sink(), tuple(model.encode(frames, ratio)), ratio, model.identity)
+        "".join(model.answer(memory, q, max_new_tokens=tokens))
+
+    persisted, reencode = [], []
+    for q in questions:
+        persisted.append(timed(lambda q=q: from_store(q)))
+        reencode.append(timed(lambda q=q: from_video(q)))
+        print(f"  {n} frames, {q!r}: persisted {persisted[-1]:.3f} s, re-encode {reencode[-1]:.2f} s",
+              file=sys.stderr)
+    p, r = statistics.median(persisted), statistics.median(reencode)
+    return n, result.windows, t_index, p, r, r / p, result.bytes / result.frames
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, nargs="+", default=[256, 1024])
@@ -82,38 +111,41 @@ def main() -> None:
     questions = QUESTIONS[: args.questions]
     print(f"tiny random model {model.identity[:12]}, video {video.stat().st_size / 1e6:.1f} MB, "
           f"{args.threads} threads, ratio {args.ratio}, {args.tokens} answer tokens", file=sys.stderr)
-    rows = []
-    for n in args.frames:
-        db_path = work / f"lib-{n}.db"
-        t_index = timed(lambda n=n, db_path=db_path: index_video(
-            open_db(db_path), video, IndexOptions(frames=n, ratio=args.ratio), model=model))
-        result = index_video(open_db(db_path), video, IndexOptions(frames=n, ratio=args.ratio), model=model)
-        persisted, reencode = [], []
-        for q in questions:
-            def from_store(q: str = q) -> None:
-                db = open_db(db_path)
-                memory = load_memory(db, result.video, model).memory
-                "".join(model.answer(memory, q, max_new_tokens=args.tokens))
-                db.close()
-
-            def from_video(q: str = q) -> None:
-                frames = sample_frames(video, Uniform(n), size=FrameSize.clip(336))
-                windows = tuple(model.encode(frames, args.ratio))
-                memory = VideoMemory(model.sink(), windows, args.ratio, model.identity)
-                "".join(model.answer(memory, q, max_new_tokens=args.tokens))
-
-            persisted.append(timed(from_store))
-            reencode.append(timed(from_video))
-            print(f"  {n} frames, {q!r}: persisted {persisted[-1]:.3f} s, re-encode {reencode[-1]:.2f} s",
-                  file=sys.stderr)
-        p, r = statistics.median(persisted), statistics.median(reencode)
-        rows.append((n, result.windows, t_index, p, r, r / p, result.bytes / result.frames))
+    rows = [measure(model, video, work, n, questions, args.ratio, args.tokens) for n in args.frames]
     print("\n| frames | windows | index once (s) | new question from memory (s) | re-encode + answer (s) | "
           "speed-up | cache bytes/frame (tiny, fp16) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n, w, ti, p, r, x, bpf in rows:
         print(f"| {n} | {w} | {ti:.1f} | {p:.3f} | {r:.2f} | {x:.0f}x | {bpf:.0f} |")
     print_bytes_table(model, video, work)
+    print_codec_effect(model, video, args.ratio, questions, args.tokens)
+
+
+def print_codec_effect(model, video: Path, ratio: int, questions: list[str], tokens: int) -> None:  # type: ignore[no-untyped-def]
+    """How far fp16 / int8 storage moves P(yes) per window and the greedy answers, against the fp32 memory."""
+    from core.index.codec import roundtrip
+
+    def memory(storage: str | None) -> VideoMemory:
+        kept = []
+
+        def keep(w):  # type: ignore[no-untyped-def]
+            back = roundtrip(w, storage)[0] if storage else w
+            kept.append(back)
+            return back
+
+        for _ in model.encode(sample_frames(video, Uniform(100), size=FrameSize.clip(336)), ratio, keep=keep):
+            pass
+        return VideoMemory(model.sink(), tuple(kept), ratio, model.identity)
+
+    mems = {name: memory(None if name == "fp32" else name) for name in ("fp32", "fp16", "int8")}
+    print("\n| storage | max abs change of P(yes) per window vs fp32 | greedy answers equal to fp32 |")
+    print("|---|---:|---:|")
+    base = {q: np.asarray(model.score_windows(mems["fp32"], q)) for q in questions}
+    base_ans = {q: "".join(model.answer(mems["fp32"], q, max_new_tokens=tokens)) for q in questions}
+    for name in ("fp16", "int8"):
+        dp = max(float(np.abs(np.asarray(model.score_windows(mems[name], q)) - base[q]).max()) for q in questions)
+        same = sum("".join(model.answer(mems[name], q, max_new_tokens=tokens)) == base_ans[q] for q in questions)
+        print(f"| {name} | {dp:.2e} | {same}/{len(questions)} |")
 
 
 def print_bytes_table(model, video: Path, work: Path) -> None:  # type: ignore[no-untyped-def]

@@ -66,11 +66,13 @@ class IndexOptions:
             return {"policy": "uniform", "frames": self.frames}
         return {"policy": "per_second", "fps": self.fps or DEFAULT_FPS, "max_frames": self.max_frames}
 
-    def settings(self, *, model_identity: str, quant: str) -> dict[str, Any]:
-        """The settings that make a memory what it is (hashed into ``settings_key``)."""
+    def settings(self, *, model_identity: str) -> dict[str, Any]:
+        """The settings that make a memory what it is (hashed into ``settings_key``).
+
+        The model identity covers weights, config and quantisation (``core.model``).
+        """
         return {
             "model": model_identity,
-            "quant": quant,
             "sampling": self.sampling_json(),
             "ratio": self.ratio,
             "storage": self.storage,
@@ -80,23 +82,6 @@ class IndexOptions:
 def settings_key(settings: dict[str, Any]) -> str:
     """A stable hash of ``settings`` (sorted-key JSON), 32 hex digits."""
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def source_signature(model_dir: str | Path) -> str:
-    """A cheap signature of a model folder (path, names, sizes, mtimes) to find a finished index before loading.
-
-    It only decides whether loading the model can be skipped for an index that is already complete; the memory
-    itself is keyed by the loaded model's identity.
-    """
-    root = Path(model_dir).expanduser()
-    if not root.is_dir():
-        return f"hub:{model_dir}"
-    parts = [str(root.resolve())]
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".json", ".safetensors", ".model", ".txt"}:
-            st = p.stat()
-            parts.append(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 ENV_MODEL = "LONGWATCH_MODEL"

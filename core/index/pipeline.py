@@ -16,20 +16,21 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from core.errors import Cancelled
+from core.errors import Cancelled, LongwatchError
 from core.index import store
 from core.index.codec import EncodedWindow, roundtrip
-from core.index.options import IndexOptions, settings_key, source_signature
-from core.media import FrameSize, plan_times, probe, sample_frames
+from core.index.options import IndexOptions, settings_key
+from core.media import FrameSize, FrameStream, plan_times, probe
 from core.media.types import Frame, VideoInfo
 from core.model import ModelOptions, VideoXL, load_model
+from core.model.loader import model_identity
 from core.model.memory import WindowMemory
 from core.progress import CancelToken, Progress, ProgressCallback, RateMeter, no_progress
 from core.store import upsert_video
@@ -70,17 +71,16 @@ def index_video(
 ) -> IndexResult:
     """Index ``path`` (or resume its interrupted index, or return the finished one at once).
 
-    ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with; given options, a finished index
-    made from the same model folder is found without loading the model.
+    ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with; given the options of a local
+    folder, a finished index is found from the folder's identity without loading the model.
     """
     report = progress or no_progress
     t0 = time.monotonic()
     report(Progress("probe", 0, 1, unit="files", message=str(path)))
     info = probe(path)
     upsert_video(db, info)
-    quant = _quant_of(model)
-    source = source_signature(model.model) if isinstance(model, ModelOptions) else None
-    done = _finished_run(db, info.fingerprint, options, model, quant, source)
+    identity = model.identity if isinstance(model, VideoXL) else _identity_without_loading(model)
+    done = _finished_run(db, info.fingerprint, options, identity)
     if done is not None:
         stats = store.run_stats(db, done.id)
         report(Progress("done", stats.frames, stats.frames, unit="frames", message="already indexed"))
@@ -88,11 +88,11 @@ def index_video(
     if isinstance(model, ModelOptions):
         report(Progress("load model", 0, None, message=model.model))
         model = load_model(model, progress=report)
-    settings = options.settings(model_identity=model.identity, quant=quant)
+    settings = options.settings(model_identity=model.identity)
     key = settings_key(settings)
     times = plan_times(options.policy(), info)
     windows_total = math.ceil(len(times) / model.frames_per_window)
-    run = store.start_run(db, info.fingerprint, key, {**settings, "source": source}, len(times), windows_total)
+    run = store.start_run(db, info.fingerprint, key, settings, len(times), windows_total)
     try:
         _encode_into(db, run, info, options, model, len(times), report, cancel)
     except (Cancelled, KeyboardInterrupt) as e:
@@ -108,25 +108,24 @@ def index_video(
     return _result(info, final, stats, resumed_from=run.windows_done, reused=False, t0=t0)
 
 
-def _quant_of(model: VideoXL | ModelOptions) -> str:
-    if isinstance(model, ModelOptions):
-        return model.quant
-    opts = getattr(model, "options", None)
-    return str(getattr(opts, "quant", "none"))
+def _identity_without_loading(options: ModelOptions) -> str | None:
+    """The identity a local model folder will load with (hashed from its files, no weights loaded), else None."""
+    folder = Path(options.model).expanduser()
+    if not folder.is_dir():
+        return None  # a hub id: its files may not be here yet
+    try:
+        return model_identity(folder, options.quant)
+    except (OSError, LongwatchError):
+        return None  # load_model will say what is wrong with the folder
 
 
-def _finished_run(db: sqlite_utils.Database, video: str, options: IndexOptions, model: VideoXL | ModelOptions,
-                  quant: str, source: str | None) -> store.RunRow | None:
-    """A complete run with these settings: by key for a loaded model, by model folder signature otherwise."""
-    if not isinstance(model, ModelOptions):
-        run = store.find_run(db, video, settings_key(options.settings(model_identity=model.identity, quant=quant)))
-        return run if run is not None and run.complete else None
-    wanted = options.settings(model_identity="", quant=quant)
-    for run in store.list_runs(db, video):
-        have = {**run.settings, "model": ""}
-        if run.complete and have.pop("source", None) == source and have == wanted:
-            return run
-    return None
+def _finished_run(db: sqlite_utils.Database, video: str, options: IndexOptions,
+                  identity: str | None) -> store.RunRow | None:
+    """The complete run with these settings, if any."""
+    if identity is None:
+        return None
+    run = store.find_run(db, video, settings_key(options.settings(model_identity=identity)))
+    return run if run is not None and run.complete else None
 
 
 def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, options: IndexOptions,
@@ -145,8 +144,7 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
         encoded[window.index] = enc
         return back
 
-    stream = sample_frames(info.path, options.policy(), size=FrameSize.clip(CLIP_SIZE), cancel=cancel)
-    frames = _skip_frames(stream, start * fpw)
+    frames = _frames_from(info, options, start * fpw, cancel)
     meter = RateMeter("encode", total=frames_total - min(start * fpw, frames_total), unit="frames")
     frames_done = min(start * fpw, frames_total)
     report(_offset(meter.update(0), frames_done, frames_total, start, windows_total))
@@ -158,11 +156,16 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
         report(_offset(p, frames_done, frames_total, window.index + 1, windows_total))
 
 
-def _skip_frames(frames: Iterable[Frame], first: int) -> Iterator[Frame]:
-    """The frames from plan index ``first`` on (the ones before it are already in the stored windows)."""
-    for f in frames:
-        if f.index >= first:
-            yield f
+def _frames_from(info: VideoInfo, options: IndexOptions, first: int, cancel: CancelToken | None) -> Iterator[Frame]:
+    """The planned frames from plan index ``first`` on, numbered as in the whole plan.
+
+    The frames before ``first`` are in the stored windows already, so a resumed run does not decode them: the
+    stream is built over the rest of the plan and its indices shifted back.
+    """
+    times = plan_times(options.policy(), info)
+    stream = FrameStream(Path(info.path), info, times[first:], FrameSize.clip(CLIP_SIZE), cancel)
+    for f in stream:
+        yield dataclasses.replace(f, index=f.index + first)
 
 
 def _offset(p: Progress, frames_done: int, frames_total: int, windows_done: int, windows_total: int) -> Progress:

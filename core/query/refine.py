@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from core.media import FrameSize, PerSecond, sample_frames
+from core.media import FrameSize, Uniform, sample_frames
 from core.model import VideoXL
 from core.model.memory import VideoMemory
 from core.progress import CancelToken
@@ -22,7 +22,6 @@ from core.results import Moment
 
 DENSE_FRAMES = 20
 CLIP_SIZE = 336
-_NO_CAP = 10**9  # PerSecond's cap is meant for whole videos; a refinement range is short
 
 
 def refine_moment(model: VideoXL, path: str | Path, moment: Moment, question: str, *, ratio: int,
@@ -31,8 +30,8 @@ def refine_moment(model: VideoXL, path: str | Path, moment: Moment, question: st
     lo = max(0.0, moment.start - pad_s)
     hi = moment.end + pad_s
     fps = frames / max(hi - lo, 1e-3)
-    stream = sample_frames(path, PerSecond(fps, max_frames=_NO_CAP), size=FrameSize.clip(CLIP_SIZE),
-                           start_s=lo, end_s=hi, cancel=cancel)
+    stream = sample_frames(path, Uniform(frames), size=FrameSize.clip(CLIP_SIZE), start_s=lo, end_s=hi,
+                           cancel=cancel)
     windows = tuple(model.encode(stream, ratio, cancel=cancel))
     if not windows:
         return moment

@@ -17,7 +17,6 @@ import numpy as np
 from core.model import VideoXL
 from core.model.memory import VideoMemory
 
-DEFAULT_MAX_POSITIONS = 32768
 DEFAULT_RESERVE = 1024  # positions kept for the chat template, question, evidence and answer
 
 
@@ -51,15 +50,13 @@ def select_windows(n_vst: Sequence[int], scores: np.ndarray, budget: int) -> tup
 
 
 def max_positions(model: VideoXL) -> int:
-    return int(getattr(model, "max_positions", DEFAULT_MAX_POSITIONS))
+    """The model's position limit (``max_position_embeddings``: 32768 for Video-XL's Qwen2)."""
+    return int(model.spec.max_position_embeddings)
 
 
 def count_tokens(model: VideoXL, text: str) -> int:
-    """Tokens of ``text`` with the model's tokenizer (an upper estimate of 1 per character without one)."""
-    tok = getattr(model, "tokenizer", None)
-    if tok is None:
-        return len(text)
-    return len(tok(text, add_special_tokens=False)["input_ids"])
+    """Tokens of ``text`` with the model's tokenizer."""
+    return len(model.tokenize(text))
 
 
 def fit_memory(model: VideoXL, memory: VideoMemory, question: str, *, context: str | None = None,

@@ -28,6 +28,17 @@ def make_video(path: Path, *, seconds: float = 8.0, fps: int = 4, size: tuple[in
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """One thread: on a shared 2-core machine, 2 torch threads under load run many times slower."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from core.model import write_tiny_checkpoint

@@ -16,6 +16,8 @@ from core.store import open_db
 CHILD = textwrap.dedent(
     """
     import sys, time
+    import torch
+    torch.set_num_threads(1)  # as in the parent: float sums depend on the thread split
     from core.index import IndexOptions, index_video
     from core.model import ModelOptions
     from core.store import open_db

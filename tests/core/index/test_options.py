@@ -27,11 +27,11 @@ def test_bad_options_name_the_value(kwargs, match):
 
 
 def test_settings_key_is_stable_and_sensitive():
-    s = IndexOptions().settings(model_identity="m1", quant="none")
+    s = IndexOptions().settings(model_identity="m1")
     assert settings_key(s) == settings_key(dict(reversed(list(s.items()))))
-    assert settings_key(s) != settings_key(IndexOptions(ratio=4).settings(model_identity="m1", quant="none"))
-    assert settings_key(s) != settings_key(IndexOptions().settings(model_identity="m2", quant="none"))
-    assert settings_key(s) != settings_key(IndexOptions(storage="int8").settings(model_identity="m1", quant="none"))
+    assert settings_key(s) != settings_key(IndexOptions(ratio=4).settings(model_identity="m1"))
+    assert settings_key(s) != settings_key(IndexOptions().settings(model_identity="m2"))
+    assert settings_key(s) != settings_key(IndexOptions(storage="int8").settings(model_identity="m1"))
 
 
 def test_model_folder_from_option_or_environment(tmp_path, monkeypatch):
