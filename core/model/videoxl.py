@@ -150,12 +150,17 @@ class VideoXL:
 
     def encode_features(
         self, features: torch.Tensor, ratio: int, *, times_s: Sequence[float] | None = None,
-        sink: SinkMemory | None = None,
+        sink: SinkMemory | None = None, previous: Sequence[WindowMemory] = (),
+        keep: Callable[[WindowMemory], WindowMemory] | None = None,
     ) -> Iterator[WindowMemory]:
-        """Like ``encode`` from visual tokens computed earlier, (n_frames, 144, hidden); frame i has index i."""
+        """Like ``encode`` from visual tokens computed earlier, (n_frames, 144, hidden); frame i has index i.
+
+        The same loop as ``encode`` without the vision tower (as LLaVA's ``mm_encoder_outputs``): for features
+        already computed, tests and benchmarks.
+        """
         times = list(times_s) if times_s is not None else [float(i) for i in range(features.shape[0])]
         frames = [_Stub(i, times[i], features[i]) for i in range(features.shape[0])]
-        yield from self.encode(frames, ratio, sink=sink)
+        yield from self.encode(frames, ratio, sink=sink, previous=previous, keep=keep)
 
     @torch.no_grad()
     def _encode_window(self, session: Session, group: list[FrameLike], index: int, ratio: int) -> WindowMemory:

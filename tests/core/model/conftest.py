@@ -54,4 +54,4 @@ def tiny_model(tiny_folder: Path) -> VideoXL:
 
 @pytest.fixture(scope="session")
 def tiny_frames() -> Iterator[list[Frame]]:
-    yield synthetic_frames(23)
+    yield synthetic_frames(13)
