@@ -9,6 +9,7 @@ import av
 import av.error
 import numpy as np
 
+from core.errors import UsageError
 from core.media.container import open_media, start_time_s, time_base_s
 from core.media.errors import NoAudioStream
 from core.media.types import AudioChunk
@@ -24,17 +25,23 @@ def decode_audio(
 ) -> Iterator[AudioChunk]:
     """Chunks of ``chunk_s`` seconds (the last may be shorter) covering ``start_s..end_s`` (or to the end).
 
+    Raises ``NoAudioStream`` (and the other ``MediaError``s) at once, before the first chunk is asked for.
     Chunk ``start_s`` values are exact sample positions: chunk k starts at ``first + k * chunk_s`` where
     ``first`` is the time of the first kept sample. Damaged packets are skipped (the timeline stays anchored to
     the decoded frames' timestamps, so later chunks keep their true times).
     """
     if sample_rate < 1000 or chunk_s <= 0:
-        raise ValueError(f"decode_audio(sample_rate={sample_rate}, chunk_s={chunk_s}): give a rate >= 1000 Hz and a "
+        raise UsageError(f"decode_audio(sample_rate={sample_rate}, chunk_s={chunk_s}): give a rate >= 1000 Hz and a "
                          "positive chunk length.")
-    chunk_n = max(1, round(chunk_s * sample_rate))  # samples per chunk
     with open_media(path) as container:
         if not container.streams.audio:
             raise NoAudioStream(f"{Path(path).name} has no audio track; speech and sound analysis are skipped for it.")
+    return _chunks(Path(path), sample_rate, chunk_s, start_s, end_s)
+
+
+def _chunks(path: Path, sample_rate: int, chunk_s: float, start_s: float, end_s: float | None) -> Iterator[AudioChunk]:
+    chunk_n = max(1, round(chunk_s * sample_rate))  # samples per chunk
+    with open_media(path) as container:
         stream = container.streams.audio[0]
         offset = start_time_s(container)
         if start_s > 0:
