@@ -30,7 +30,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise UsageError("Nothing to search for; give one or more words.")
     fingerprint, _duration, name = ensure_evidence(args, ctx)
     hits = search_text(ctx.db(), fingerprint, args.text, limit=args.limit)
-    lines = [f"{hms(h.start_s)} - {hms(h.end_s)}  {h.source:<8} {h.score:6.2f}  {h.snippet or h.text}"
+    lines = [f"{hms(h.start_s)} - {hms(h.end_s)}  {h.source:<8} {h.score:8.3g}  {h.snippet or h.text}"
              for h in hits]
     ctx.emit([h.to_json() for h in hits], "\n".join(lines) if lines else f"No hits for {args.text!r} in {name}.")
     return 0

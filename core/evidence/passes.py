@@ -166,7 +166,7 @@ def audio_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
                 part = _after(chunk.start_s, chunk.samples, todo["speech"])
                 for piece_start, piece in speech.feed(*part) if part is not None else ():
                     _commit_speech(db, run_id, model, options, piece_start, piece)
-            report(rate.update(end))
+            report(rate.update(min(end, info.duration_s)))
     except MediaError as e:
         if type(e).__name__ != "NoAudioStream":
             raise
