@@ -116,7 +116,8 @@ class _Sampler:
         self.tb = time_base_s(vs)
         self.offset = start_time_s(container)
         self.rotation = stream.info.video.rotation
-        self.keyframes = _keyframe_times(vs, self.offset)
+        self.keyframes = _keyframe_times(vs, self.offset)  # refreshed when a seek grows the index
+        self._index_len = len(vs.index_entries)
         self.errors = 0
         self._it: Iterator[_Decoded | None] | None = None
         self.pos_s = -math.inf  # pts of the last decoded frame (or the keyframe a seek went to)
@@ -191,6 +192,9 @@ class _Sampler:
             self.errors += 1
             self._it = None
             return False
+        if len(self.vs.index_entries) != self._index_len:  # Matroska loads its cues on the first seek
+            self._index_len = len(self.vs.index_entries)
+            self.keyframes = _keyframe_times(self.vs, self.offset)
         if self.keyframes:
             self.pos_s = self.keyframes[max(0, bisect.bisect_right(self.keyframes, t + TIME_EPS_S) - 1)]
         else:

@@ -94,3 +94,20 @@ def test_cancel(mp4_av):
     token.cancel()
     with pytest.raises(Cancelled):
         next(stream)
+
+
+@pytest.mark.parametrize("suffix, codec", [(".mkv", "h264"), (".webm", "vp9"), (".mp4", "h264"), (".avi", "mpeg4")])
+def test_sparse_plans_seek_instead_of_decoding_everything(tmp_path, monkeypatch, suffix, codec):
+    path = mediagen.make_video(tmp_path / f"long{suffix}", duration_s=30.0, gop=20, codec=codec)
+    decoded = []
+
+    class Counting(frames_module._Decoded):
+        __slots__ = ()
+
+        def __init__(self, *args):
+            super().__init__(*args)
+            decoded.append(self.pts_s)
+
+    monkeypatch.setattr(frames_module, "_Decoded", Counting)
+    _check_exact(sample_frames(path, Uniform(3)))
+    assert len(decoded) < 100  # of 300 frames: each target costs at most one GOP (20 frames) + look-ahead
