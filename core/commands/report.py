@@ -83,9 +83,9 @@ def _resolve(ctx: CliContext, video: str) -> tuple[str, Path | None]:
     if p.is_file():
         from core.media import probe
 
-        info = probe(p)
+        info = probe(p.resolve())
         upsert_video(db, info)
-        return info.fingerprint, p
+        return info.fingerprint, p.resolve()
     if get_video_row(db, video) is not None:
         return video, None
     raise UsageError(f"{video} is neither a file nor a video in the library; give the video file's path.")

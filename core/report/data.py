@@ -200,12 +200,21 @@ def facts_rows(video: VideoInfo) -> list[tuple[str, str]]:
     subs += [f"sidecar {Path(p).name}" for p in video.sidecar_subtitles]
     rows += [
         ("Subtitles", ", ".join(subs) or "none"),
-        ("Container", video.container),
+        ("Container", container_label(video)),
         ("Size", fmt_size(video.size_bytes)),
         ("Location", video.path),
         ("Fingerprint", video.fingerprint),
     ]
     return rows
+
+
+def container_label(video: VideoInfo) -> str:
+    """FFmpeg names a family ("mov,mp4,m4a,3gp,3g2,mj2"): show the member the file's extension picks."""
+    names = [n for n in video.container.split(",") if n]
+    ext = Path(video.path).suffix.lower().lstrip(".")
+    if ext in names:
+        return ext.upper()
+    return (names[0] if names else video.container).upper()
 
 
 def span_text(start_s: float, end_s: float) -> str:

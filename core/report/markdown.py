@@ -106,7 +106,7 @@ def _questions_md(data: ReportData, link: Callable[[float], str]) -> list[str]:
         if a.text:
             out += [escape_md(a.text), ""]
         for m in a.moments:
-            label = f" — {escape_md(m.label, inline=True)}" if m.label else ""
+            label = f" — {escape_md(m.label, inline=True)}" if m.label and m.label != a.question else ""
             why = f" ({escape_md('; '.join(m.why), inline=True)})" if m.why else ""
             out.append(f"- {link(m.start)} – {link(m.end)}, {m.score * 100:.0f}%{label}{why}")
         if not a.text and not a.moments:

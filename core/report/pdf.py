@@ -110,13 +110,13 @@ class _Story:
                                   ("TOPPADDING", (0, 0), (-1, -1), 12), ("BOTTOMPADDING", (0, 0), (-1, -1), 12)]))
         return [band, Spacer(1, 4 * mm)]
 
-    def _grid(self, rows: list[list[object]], widths: list[float], header: bool = False) -> object:
+    def _grid(self, rows: list[list[object]], widths: list[float], header: bool = False, pad: float = 3) -> object:
         from reportlab.lib.colors import HexColor
         from reportlab.platypus import Table, TableStyle
 
         table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.5, HexColor(LINE)),
-                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
                  ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]
         if header:
             style += [("BACKGROUND", (0, 0), (-1, 0), HexColor("#f3f5f8"))]
@@ -164,7 +164,7 @@ class _Story:
                 body.append(self.p(_text(c.text)))
             rows.append([img, body])
         return [self.p(f"Chapters ({len(rows)})", "h2"),
-                self._grid(rows, [thumb_w + 8, self.width - thumb_w - 8])]
+                self._grid(rows, [thumb_w + 10, self.width - thumb_w - 10], pad=6)]
 
     def _ads(self) -> list[object]:
         out: list[object] = [self.p("Ads", "h2")]
@@ -195,7 +195,7 @@ class _Story:
             if a.text:
                 block.append(self.p(_text(a.text)))
             for m in a.moments:
-                extra = f" — {_text(m.label)}" if m.label else ""
+                extra = f" — {_text(m.label)}" if m.label and m.label != a.question else ""
                 why = f" <font color='{MUTED}'>({_text('; '.join(m.why))})</font>" if m.why else ""
                 block.append(self.p(f"<font color='{ACCENT}'><b>{fmt_time(m.start)} – {fmt_time(m.end)}</b></font>"
                                     f" · {m.score * 100:.0f}%{extra}{why}", "cell"))

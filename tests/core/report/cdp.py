@@ -79,7 +79,7 @@ class Browser:
             raise RuntimeError(f"JS error: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, expression: str, timeout_s: float = 20.0) -> Any:
+    def wait_for(self, expression: str, timeout_s: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             value = self.evaluate(expression)

@@ -47,7 +47,7 @@ def test_clicking_a_time_seeks_the_player(tmp_path: Path, tiny_mp4: Path) -> Non
         b.click(".ads a[data-t]")  # the ad break's start, 0:12
         t = b.wait_for(f"{PLAYER}.currentTime >= 11.99 && {PLAYER}.currentTime")
         assert 11.99 <= t < 20
-        assert b.evaluate("location.hash") == "#t=12"
+        assert b.wait_for("location.hash === '#t=12'")
         b.evaluate(f"{PLAYER}.pause()")
         b.click(".chapter:nth-child(3) a.thumb")  # a thumbnail seeks to its chapter (20 s)
         assert 19.99 <= b.wait_for(f"{PLAYER}.currentTime >= 19.99 && {PLAYER}.currentTime") < 28
@@ -111,4 +111,4 @@ def test_report_without_video_file_has_no_player(library: tuple[Any, str, Path],
         assert b.evaluate("document.getElementById('player')") is None
         assert b.evaluate("document.querySelector('a[data-t]').getAttribute('href')") == "#t=0.000"
         b.click(".ads a[data-t]")  # no player: a harmless in-page fragment, no error
-        assert b.evaluate("location.hash") == "#t=12.000"
+        assert b.wait_for("location.hash === '#t=12.000'")
