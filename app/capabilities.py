@@ -7,6 +7,7 @@ partial engine) is shown as unavailable with the sentence from ``reason``, never
 from __future__ import annotations
 
 import importlib
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,8 @@ def resolve(name: str) -> Capability:
     module, attr, what = FEATURES[name]
     try:
         func = getattr(importlib.import_module(module), attr, None)
+        if isinstance(func, types.ModuleType):  # a lazy package whose submodule shadows the function's name
+            func = getattr(func, attr, None)
     except ImportError as e:
         return Capability(name, None, f"{what.capitalize()} is not available in this build ({module}: {e}).")
     if func is None:

@@ -246,18 +246,16 @@ class Controller(QObject):
         self._ask_job = self.engine.next_job_id
         try:
             _, answer = await self.engine.ask(info.fingerprint, kind, text)
+            if self.current is info:
+                self._show_answer(answer)
+                if kind in ("ads", "summary"):
+                    await self.refresh_overlays()
+                await self.refresh_past()
         except LongwatchError as e:
             self.questions.show_error(str(e))
-            return
         finally:
             self.questions.set_busy(False)
             self.ask_task = None
-        if self.current is not info:
-            return
-        self._show_answer(answer)
-        if kind in ("ads", "summary"):
-            await self.refresh_overlays()
-        await self.refresh_past()
 
     def _answer_text(self, job: int, piece: str) -> None:
         if job == self._ask_job:

@@ -36,6 +36,8 @@ PROGRESS_INTERVAL_S = 0.1  # the UI needs no more than ~10 progress updates a se
 NO_MODEL = ("No video-LLM is configured: answers come from speech, subtitles and on-screen text. "
             "A video-LLM (Settings > Model folder) would add answers about what is seen, moments found by "
             "description, chapter summaries and visual ad detection.")
+EVIDENCE_ONLY = ("Without a video-LLM this answer comes from speech, subtitles and on-screen text only; "
+                 "a model would also answer about what is seen.")
 
 
 @dataclass(frozen=True)
@@ -356,7 +358,10 @@ class Engine(QObject):
             raise LongwatchError(cap.reason)
         model = self._model(settings, self._throttled(fp))
         if kind == "ask":
-            return cap.func(db, fp, text, model, on_text=lambda piece: self.answer_text.emit(job, piece), cancel=token)
+            from core.query import AskOptions
+
+            return cap.func(db, fp, text, model, options=AskOptions(max_new_tokens=settings.answer_tokens),
+                            on_text=lambda piece: self.answer_text.emit(job, piece), cancel=token)
         if kind == "find":
             moments = cap.func(db, fp, text, model, cancel=token)
             return _moments_answer(text, moments, ("video-llm",), "event")
@@ -412,14 +417,16 @@ def _ask_evidence(db: Any, fp: str, kind: str, text: str) -> Answer:
     if cap.func is None:
         raise LongwatchError(cap.reason)
     hits = cap.func(db, fp, text, limit=10)
-    moments = [Moment(h.start_s, max(h.start_s, h.end_s), min(1.0, max(0.0, float(h.score))), h.source,
-                      (f"{h.source}: {h.text}",)) for h in hits]
+    best = max((float(h.score) for h in hits), default=0.0)
+    # FTS5 scores (negated bm25) have no fixed scale: show each hit relative to the best one (1.0)
+    moments = [Moment(h.start_s, max(h.start_s, h.end_s), float(h.score) / best if best > 0 else 1.0 / (1 + i),
+                      h.source, (f"{h.source}: {h.text}",)) for i, h in enumerate(hits)]
     if moments:
         body = "From speech, subtitles and on-screen text:\n" + "\n".join(
             f"• {_clock(m.start)} {m.why[0]}" for m in moments)
     else:
         body = "No speech, subtitle or on-screen text matches."
-    answer = Answer(text, body + "\n\n" + NO_MODEL, tuple(moments), ("evidence",))
+    answer = Answer(text, body + "\n\n" + EVIDENCE_ONLY, tuple(moments), ("evidence",))
     _record(db, fp, "find" if kind == "find" else "ask", text, answer)
     return answer
 

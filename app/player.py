@@ -8,7 +8,7 @@ connected once, queued, to a relay signal; a ``QAudioOutput`` is created only wh
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -53,7 +53,7 @@ class VideoView(QWidget):
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(target, img)
         else:
-            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText).lighter(130))
+            p.setPen(QColor(150, 158, 172))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._hint)
         p.end()
 
@@ -108,6 +108,7 @@ class Player(QWidget):
         lay.addWidget(self.view, 1)
         lay.addLayout(row)
         self.position_changed.connect(self._update_time)
+        self.duration_changed.connect(lambda _d: self._update_time(self.position_s))
 
     # ---- control -------------------------------------------------------------------------------------------
     def load(self, path: str, fps: float = 25.0) -> None:

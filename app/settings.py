@@ -34,6 +34,7 @@ class AppSettings:
     speech_model: str = ""  # faster-whisper folder or name; "" = the bundled Whisper tiny.en
     ocr: bool = True
     evidence_fps: float = 4.0  # samples per second of the shots / black frames / OCR pass
+    answer_tokens: int = 256  # longest answer the video-LLM writes, in tokens
     db_path: str = ""  # "" = the default library database
 
     def __post_init__(self) -> None:
@@ -49,6 +50,8 @@ class AppSettings:
             raise UsageError(f"Compression ratio {self.ratio} is not one of {', '.join(map(str, RATIOS))}.")
         if not 0.5 <= self.evidence_fps <= 30:
             raise UsageError(f"Evidence samples per second {self.evidence_fps:g} is out of range; use 0.5 to 30.")
+        if not 8 <= self.answer_tokens <= 4096:
+            raise UsageError(f"Answer length {self.answer_tokens} tokens is out of range; use 8 to 4096.")
         if self.model_dir.strip() and not _is_hub_id(self.model_dir) and not Path(self.model_dir).expanduser().is_dir():
             raise UsageError(f"The model folder {self.model_dir} does not exist; choose a Video-XL folder or leave it empty.")
         if self.db_path.strip():

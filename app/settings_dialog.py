@@ -47,6 +47,10 @@ class SettingsDialog(QDialog):
         self.max_frames.setValue(settings.max_frames)
         self.max_frames.setSuffix(" frames")
         self.ratio = _combo(self, [str(r) for r in RATIOS], str(settings.ratio))
+        self.answer_tokens = QSpinBox(self)
+        self.answer_tokens.setRange(8, 4096)
+        self.answer_tokens.setValue(settings.answer_tokens)
+        self.answer_tokens.setSuffix(" tokens")
         self.speech = QCheckBox("Transcribe speech", self)
         self.speech.setChecked(settings.speech)
         self.speech_model = QLineEdit(settings.speech_model, self)
@@ -82,6 +86,7 @@ class SettingsDialog(QDialog):
         form.addRow("Frame rate", self.fps)
         form.addRow("Frame budget", self.max_frames)
         form.addRow("Compression ratio", self.ratio)
+        form.addRow("Longest answer", self.answer_tokens)
         form.addRow("", self.memory)
         form.addRow("Speech", self.speech)
         form.addRow("Speech model", self.speech_model)
@@ -108,6 +113,7 @@ class SettingsDialog(QDialog):
             ratio=int(self.ratio.currentText()), speech=self.speech.isChecked(),
             speech_model=self.speech_model.text().strip(), ocr=self.ocr.isChecked(),
             evidence_fps=self.evidence_fps.value(), db_path=self.db_path.text().strip(),
+            answer_tokens=self.answer_tokens.value(),
         )
 
     def refresh_memory(self) -> None:

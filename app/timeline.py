@@ -166,6 +166,7 @@ class Timeline(QWidget):
         self._paint_ranges(p, rows["ranges"], pal)
         self._paint_density(p, rows["density"])
         self._paint_heat(p, rows["heat"])
+        self._paint_legend(p, rows, pal)
         self._paint_overlay(p, rows, pal)
         p.end()
 
@@ -236,6 +237,18 @@ class Timeline(QWidget):
         for a, b, score in self.heat:
             xa, xb = self.x_of(a), self.x_of(b)
             p.fillRect(QRectF(xa, r.top(), max(2.0, xb - xa), r.height()), QColor(255, 70, 40, int(60 + 195 * score)))
+
+    def _paint_legend(self, p: QPainter, rows: dict[str, QRectF], pal: QPalette) -> None:
+        """Row names, small and faint, at the right end of the rows that have no labels of their own."""
+        font = QFont(p.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        p.setFont(font)
+        colour = pal.color(QPalette.ColorRole.PlaceholderText)
+        colour.setAlpha(170)
+        p.setPen(colour)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        p.drawText(rows["density"].adjusted(0, -2, -4, 2), right, "speech / subtitles")
+        p.drawText(rows["heat"].adjusted(0, -3, -4, 3), right, "relevance")
 
     def _paint_overlay(self, p: QPainter, rows: dict[str, QRectF], pal: QPalette) -> None:
         x = self.x_of(self.position_s)

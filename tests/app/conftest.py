@@ -112,19 +112,35 @@ def spin(loop: asyncio.AbstractEventLoop) -> Spin:
 
 
 # ---- media -----------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Tiny clips: ``clip`` (6 s, 10 fps, tone), ``ads`` (a programme with a 23.5 s ad break), ``bad`` (not media)."""
-    from tests.core.evidence.gen import ad_break_parts, write_recording
-    from tests.mediagen import make_text, make_video
+class Media:
+    """Tiny clips made on first use: ``clip`` (6 s, 10 fps, tone), ``ads`` (a 63.5 s programme with a 23.5 s ad
+    break, 128x72), ``bad`` (text named .mp4)."""
 
-    d = tmp_path_factory.mktemp("media")
-    parts, _ = ad_break_parts()
-    return {
-        "clip": make_video(d / "clip.mp4", duration_s=6.0, fps=10, size=(160, 120), audio=True),
-        "ads": write_recording(d / "programme.mp4", parts, size=(128, 72), fps=8),
-        "bad": make_text(d / "notes.mp4"),
-    }
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[str, Path] = {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.made:
+            self.made[name] = self._make(name)
+        return self.made[name]
+
+    def _make(self, name: str) -> Path:
+        from tests.core.evidence.gen import ad_break_parts, write_recording
+        from tests.mediagen import make_text, make_video
+
+        if name == "clip":
+            return make_video(self.folder / "clip.mp4", duration_s=6.0, fps=10, size=(160, 120), audio=True)
+        if name == "ads":
+            return write_recording(self.folder / "programme.mp4", ad_break_parts()[0], size=(128, 72), fps=8)
+        if name == "bad":
+            return make_text(self.folder / "notes.mp4")
+        raise KeyError(name)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
+    return Media(tmp_path_factory.mktemp("media"))
 
 
 # ---- the window ------------------------------------------------------------------------------------------------
@@ -147,3 +163,11 @@ def window(qtbot: object, tmp_path: Path, spin: Spin, loop: asyncio.AbstractEven
         spin(lambda: not win.isVisible(), what="the window to close")
     win.engine.shutdown(wait=True)
     win.deleteLater()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete tiny random Video-XL checkpoint (core.model.write_tiny_checkpoint)."""
+    from core.model import write_tiny_checkpoint
+
+    return write_tiny_checkpoint(tmp_path_factory.mktemp("model") / "tiny")

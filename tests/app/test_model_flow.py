@@ -1,0 +1,50 @@
+"""With a (tiny, random) video-LLM configured: indexing builds the memory and a question streams its answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from tests.app.conftest import fast_settings
+from tests.app.test_flows import drop, indexed
+
+
+@pytest.fixture
+def model_window(qtbot: Any, tmp_path: Path, spin: Any, tiny_model: Path) -> Any:
+    from app.window import MainWindow
+
+    qs = QSettings(str(tmp_path / "longwatch.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(qs, fast_settings(tmp_path).replace(model_dir=str(tiny_model), quant="none", fps=1.0,
+                                                         answer_tokens=16))
+    win.confirm_stop = lambda: True
+    win.show()
+    yield win
+    if win.isVisible():
+        win.close()
+        spin(lambda: not win.isVisible(), what="the window to close")
+    win.engine.shutdown(wait=True)
+    win.deleteLater()
+
+
+@pytest.mark.slow
+def test_index_with_a_model_then_ask_streams_the_answer(model_window: Any, media: Any,
+                                                        spin: Any) -> None:
+    win = model_window
+    stages: list[str] = []
+    pieces: list[str] = []
+    win.engine.progress.connect(lambda _fp, p: stages.append(p.stage))
+    win.engine.answer_text.connect(lambda _job, piece: pieces.append(piece))
+    drop(win, media["clip"])
+    spin(lambda: indexed(win), timeout=120, what="evidence + video-LLM index")
+    assert "frames" in stages and len(set(stages)) > 3
+    assert win.index_panel.note.text() == ""
+    win.questions.question.setText("What happens first?")
+    win.questions.ask_button.click()
+    spin(lambda: win.controller.ask_task is None and win.controller.last_answer is not None, timeout=120)
+    answer = win.controller.last_answer
+    assert "video-llm" in answer.sources
+    assert pieces and "".join(pieces).strip() == answer.text
+    spin(lambda: win.questions.past.count() == 1, what="the question kept with the video")
