@@ -8,17 +8,21 @@ scoring at least ``threshold`` into moments labelled "ad".
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sqlite_utils
 
+from core.errors import LongwatchError
 from core.model import VideoXL
 from core.query.history import record_query
 from core.query.memory import load_memory
 from core.query.moments import fmt_time
 from core.results import Moment
+
+log = logging.getLogger(__name__)
 
 AD_QUESTION = "an advertisement or commercial break"
 AD_THRESHOLD = 0.5
@@ -84,7 +88,14 @@ def find_ads(db: sqlite_utils.Database, video: str, model: VideoXL, *, threshold
         detect = getattr(importlib.import_module("core.evidence"), "detect_ads", None)
     except ImportError:
         detect = None
-    moments = list(detect(db, video, model_scores=scores)) if detect is not None else ad_moments(scores, threshold)
+    moments: list[Moment] | None = None
+    if detect is not None:
+        try:
+            moments = list(detect(db, video, model_scores=scores))
+        except LongwatchError as e:  # no evidence pass for this video yet: the model's scores alone
+            log.info("ads from the model only: %s", e)
+    if moments is None:
+        moments = ad_moments(scores, threshold)
     record_query(db, video, "ads", "", {"moments": [m.to_json() for m in moments],
                                          "model_scores": scores.to_json()})
     return moments

@@ -54,6 +54,12 @@ def tiny_model(tiny_model_dir: Path):
 
 
 @pytest.fixture(scope="session")
+def video_maker():
+    """``make_video`` for tests that need their own clip (e.g. with a sidecar subtitle file)."""
+    return make_video
+
+
+@pytest.fixture(scope="session")
 def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("media") / "clip.mp4")
 
