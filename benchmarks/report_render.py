@@ -22,12 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.media import probe  # noqa: E402
-from core.report.collect import ReportOptions, collect_report  # noqa: E402
-from core.report.segments import SEGMENT_FORMATS, format_segments, parse_segments  # noqa: E402
-from core.report.write import write_report  # noqa: E402
-from core.results import Answer, Chapter, Moment, Summary  # noqa: E402
-from core.store import open_db, upsert_video  # noqa: E402
+from core.media import probe
+from core.report.collect import ReportOptions, collect_report
+from core.report.segments import SEGMENT_FORMATS, format_segments, parse_segments
+from core.report.write import write_report
+from core.results import Answer, Chapter, Moment, Summary
+from core.store import open_db, upsert_video
 
 
 def make_clip(path: Path, seconds: int) -> None:
