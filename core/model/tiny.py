@@ -109,21 +109,28 @@ def write_clip_folder(folder: Path, tower: CLIPVisionModel) -> None:
     (folder / "preprocessor_config.json").write_text(json.dumps(pre, indent=2) + "\n", encoding="utf-8")
 
 
-def write_checkpoint(folder: Path, spec: VideoXLSpec, clip: CLIPVisionConfig, *, seed: int = 0) -> Path:
-    """Writes a random checkpoint of the given sizes in the official layout (tokenizer included)."""
+def write_checkpoint(folder: Path, spec: VideoXLSpec, clip: CLIPVisionConfig, *, seed: int = 0,
+                     dtype: torch.dtype = torch.float32, n_shards: int = N_SHARDS) -> Path:
+    """Writes a random checkpoint of the given sizes in the official layout (tokenizer included).
+
+    ``dtype`` is the stored precision (the official release is bf16). The tokenizer has 384 ids whatever
+    ``spec.vocab_size`` is (a larger vocabulary only adds unused rows, as Qwen2's padded vocabulary does).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tok = build_tiny_tokenizer(TOKENIZER_SIZE)
     net = random_network(spec, clip, seed)
-    write_shards(folder, _official_names(net))
+    write_shards(folder, {k: v.to(dtype) for k, v in _official_names(net).items()}, n_shards)
+    write_clip_folder(folder / CLIP_NAME, net.model.vision_tower.vision_tower)  # the same CLIP weights
+    del net
     config = spec.to_json()
+    config["torch_dtype"] = str(dtype).removeprefix("torch.")
     config["eos_token_id"] = tok.token_to_id("<|im_end|>")
     config["bos_token_id"] = tok.token_to_id("<|endoftext|>")
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     gen = {"bos_token_id": config["bos_token_id"], "eos_token_id": config["eos_token_id"], "do_sample": False}
     (folder / "generation_config.json").write_text(json.dumps(gen, indent=2) + "\n", encoding="utf-8")
     write_tokenizer(folder, tok, max_length=32768)
-    write_clip_folder(folder / CLIP_NAME, net.model.vision_tower.vision_tower)
     return folder
 
 
