@@ -1,11 +1,12 @@
-"""Reading the evidence layer (core.evidence, issue 5) as ``EvidenceLine`` / ``FrameStat`` rows.
+"""Reading the evidence layer (core.evidence) as ``EvidenceLine`` / ``FrameStat`` rows.
 
 core.evidence owns its tables; this module only adapts its readers. What it expects (by name, duck-typed):
 
 - ``read_transcript(db, fingerprint)``, ``read_subtitles(db, fingerprint)``, ``read_ocr(db, fingerprint)``:
   sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
-- ``read_shots(db, fingerprint)``: rows with ``start_s`` (a shot starts there);
-- ``read_frame_stats(db, fingerprint)``: rows with the fields of ``FrameStat``.
+- ``read_shots(db, fingerprint)``: spans with ``start_s`` (a shot starts there);
+- ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (luma_mean, sat_mean, motion in 0..255,
+  dominant_rgb 0xRRGGBB), or rows with the fields of ``core.semantic.FrameStat``; ``read_cuts``: cut times.
 
 Each reader that is missing, or whose table has nothing for the video, simply contributes nothing; the caller
 can always pass rows directly instead.
@@ -78,9 +79,28 @@ def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
 
 
 def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
+    """The evidence pass's per-frame statistics as ``FrameStat`` (0..1 units), cuts from ``read_cuts``.
+
+    core.evidence stores luma / saturation / motion in 0..255 and the dominant colour as 0xRRGGBB (4 levels per
+    channel), so they are rescaled here; a frame is marked ``cut`` when a stored cut falls on it.
+    """
     rows = _call("read_frame_stats", db, video)
-    return [FrameStat(float(r.t_s), float(r.r), float(r.g), float(r.b), float(r.luma), float(r.saturation),
-                      float(r.motion), bool(getattr(r, "cut", False))) for r in rows]
+    if not rows:
+        return []
+    cut_times = sorted(float(t) for t in _call("read_cuts", db, video))
+    times = [float(r.t_s) for r in rows]
+    cut_idx = {min(range(len(times)), key=lambda i: abs(times[i] - c)) for c in cut_times}
+    out = []
+    for i, r in enumerate(rows):
+        if hasattr(r, "luma_mean"):  # core.evidence.FrameStat
+            rgb = int(r.dominant_rgb)
+            out.append(FrameStat(float(r.t_s), (rgb >> 16) / 255.0, (rgb >> 8 & 255) / 255.0, (rgb & 255) / 255.0,
+                                 float(r.luma_mean) / 255.0, float(r.sat_mean) / 255.0, float(r.motion) / 255.0,
+                                 i in cut_idx))
+        else:
+            out.append(FrameStat(float(r.t_s), float(r.r), float(r.g), float(r.b), float(r.luma),
+                                 float(r.saturation), float(r.motion), bool(getattr(r, "cut", False)) or i in cut_idx))
+    return out
 
 
 def read_shot_starts(db: sqlite_utils.Database, video: str) -> list[float]:

