@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="the format when --out is a folder or has another extension (default: from --out, else html)")
     p.add_argument("--no-thumbnails", action="store_true", help="leave chapter thumbnails out (faster)")
     p.add_argument("--thumb-width", type=int, default=320, metavar="PX", help="thumbnail width (default 320)")
+    p.add_argument("--no-location", action="store_true",
+                   help="name the video but not the folder it is in (for a report you share)")
     p.add_argument("--chapters-into", metavar="COPY", default=None,
                    help="also write the chapters into a copy of the video (.mkv, .mp4, .mov), without re-encoding")
     p.add_argument("--chapters-out", metavar="FILE", default=None,
@@ -42,7 +44,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from core.report.write import default_report_name, write_report
 
     try:
-        options = ReportOptions(thumbnails=not args.no_thumbnails, thumb_width=args.thumb_width)
+        options = ReportOptions(thumbnails=not args.no_thumbnails, thumb_width=args.thumb_width,
+                                show_location=not args.no_location)
     except ValueError as e:
         raise UsageError(str(e)) from e
     db = ctx.db()

@@ -42,6 +42,7 @@ class ReportOptions:
     thumbnails: bool = True
     thumb_width: int = 320  # pixels
     max_questions: int = 50  # newest ask/find results kept
+    show_location: bool = True  # False: name the file but not the folder it is in (reports meant for sharing)
 
     def __post_init__(self) -> None:
         if not 32 <= self.thumb_width <= 1920:
@@ -111,6 +112,7 @@ def collect_report(
         generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         generator=generator_name(),
         video_found=found,
+        show_location=options.show_location,
     )
 
 

@@ -50,6 +50,7 @@ class ReportData:
     generated_at: str  # ISO 8601 UTC, e.g. "2026-11-23T09:00:00Z"
     generator: str  # e.g. "Longwatch 0.1.0"
     video_found: bool = True  # the file exists at video.path (thumbnails, the HTML player)
+    show_location: bool = True  # False: the report names the file but not its folder (for sharing)
 
     @property
     def title(self) -> str:
@@ -61,7 +62,8 @@ class ReportData:
             "schema_version": REPORT_SCHEMA_VERSION,
             "generator": self.generator,
             "generated_at": self.generated_at,
-            "video": {**self.video.to_json(), "found": self.video_found},
+            "video": {**self.video.to_json(), "found": self.video_found,
+                      **({} if self.show_location else {"path": self.video.name, "location_hidden": True})},
             "summary": None if self.overview is None and not self.chapters else {
                 "overview": self.overview or "",
                 "sources": list(self.summary_sources),
@@ -86,6 +88,7 @@ class ReportData:
             generated_at=str(d["generated_at"]),
             generator=str(d["generator"]),
             video_found=bool(d["video"].get("found", True)),
+            show_location=not d["video"].get("location_hidden", False),
         )
 
 
@@ -182,8 +185,8 @@ def safe_filename(name: str, *, default: str = "report", max_len: int = 120) -> 
     return f"{stem}.{ext}" if ext else stem
 
 
-def facts_rows(video: VideoInfo) -> list[tuple[str, str]]:
-    """The file facts every report shows, as (label, value) rows."""
+def facts_rows(video: VideoInfo, *, show_location: bool = True) -> list[tuple[str, str]]:
+    """The file facts every report shows, as (label, value) rows (the folder only with ``show_location``)."""
     v = video.video
     rows = [
         ("Name", video.name),
@@ -202,7 +205,7 @@ def facts_rows(video: VideoInfo) -> list[tuple[str, str]]:
         ("Subtitles", ", ".join(subs) or "none"),
         ("Container", container_label(video)),
         ("Size", fmt_size(video.size_bytes)),
-        ("Location", video.path),
+        *([("Location", video.path)] if show_location else []),
         ("Fingerprint", video.fingerprint),
     ]
     return rows

@@ -88,7 +88,7 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
         "duration": fmt_time(v.duration_s),
         "resolution": f"{v.video.width}×{v.video.height}",
         "size": fmt_size(v.size_bytes),
-        "rows": facts_rows(v),
+        "rows": facts_rows(v, show_location=data.show_location),
     }
     ads_total = span_text(0, sum(m.duration for m in data.ads or ()))
     template = _environment().get_template("report.html.j2")

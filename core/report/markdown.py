@@ -50,7 +50,8 @@ def render_markdown(data: ReportData, *, video_src: str | None = None,
     out = [f"# {escape_md(data.title, inline=True)}", "",
            f"*Video report generated {escape_md(data.generated_at)} by {escape_md(data.generator)}*", ""]
     out += ["## File", "", "| | |", "|---|---|"]
-    out += [f"| {escape_md(k, inline=True)} | {escape_md(v, inline=True)} |" for k, v in facts_rows(data.video)]
+    out += [f"| {escape_md(k, inline=True)} | {escape_md(v, inline=True)} |" for k, v in
+            facts_rows(data.video, show_location=data.show_location)]
     out.append("")
     if data.missing:
         out += ["> **Not in this report**", ">"]

@@ -124,7 +124,8 @@ class _Story:
         return table
 
     def _facts(self) -> list[object]:
-        rows = [[self.p(_text(k), "muted"), self.p(_text(v), "cell")] for k, v in facts_rows(self.data.video)]
+        rows = [[self.p(_text(k), "muted"), self.p(_text(v), "cell")] for k, v in
+                facts_rows(self.data.video, show_location=self.data.show_location)]
         out: list[object] = [self.p("File", "h2"), self._grid(rows, [28 * 2.835, self.width - 28 * 2.835])]
         if self.data.missing:
             out += [self.p("Not in this report", "h2")]

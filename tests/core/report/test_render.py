@@ -103,3 +103,26 @@ def test_json_report_round_trips(library: tuple[Any, str, Path], tmp_path: Path)
     doc = json.loads(out.read_text("utf-8"))
     assert doc["schema_version"] == 1 and doc == json.loads(render_json(data))
     assert ReportData.from_json(doc) == data
+
+
+def test_location_can_be_left_out(library: tuple[Any, str, Path], tmp_path: Path) -> None:
+    from core.report.collect import ReportOptions
+    from core.report.html import render_html
+
+    db, fp, video = library
+    store_results(db, fp)
+    data = collect_report(db, fp, options=ReportOptions(show_location=False, thumbnails=False), now=NOW)
+    folder = str(video.parent)
+    out = tmp_path / "r.pdf"
+    write_report(data, out)
+    pdf_text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    write_report(data, tmp_path / "r.md")
+    for text in (render_html(data), (tmp_path / "r.md").read_text("utf-8"), render_json(data), pdf_text):
+        assert folder not in text and "clip.mp4" in text
+    doc = json.loads(render_json(data))
+    assert doc["video"]["path"] == "clip.mp4" and doc["video"]["location_hidden"] is True
+    from tests.core.report.test_collect import validate
+
+    validate(data)
+    back = ReportData.from_json(doc)
+    assert not back.show_location and back.video.path == "clip.mp4"
