@@ -32,7 +32,8 @@ FEATURES: dict[str, tuple[str, str, str]] = {
     "history": ("core.query", "list_queries", "past questions"),
     "record_query": ("core.query", "record_query", "keeping past questions"),
     "segment_formats": ("core.report.segments", "format_segments", "exporting segments (EDL, chapters, CSV, SRT)"),
-    "report": ("core.report", "write_report", "exporting reports"),
+    "report": ("core.report.write", "write_report", "exporting reports"),
+    "collect_report": ("core.report.collect", "collect_report", "exporting reports"),
 }
 
 

@@ -149,7 +149,8 @@ class Controller(QObject):
             self.index_panel.set_idle(self.states.get(fp))
         else:
             self.index_panel.set_running()
-        self.index_panel.set_note("" if self.engine.settings.has_model else NO_MODEL)
+        settings = self.engine.settings
+        self.index_panel.set_note(await self.engine.estimate_memory(settings) if settings.has_model else NO_MODEL)
         await self.refresh_overlays()
         self.spawn(self._timeline_thumbs(info))
         self.spawn(self.refresh_past())
@@ -269,7 +270,8 @@ class Controller(QObject):
             self.spawn(self._moment_thumbs(self.current, list(answer.moments)))
 
     async def _moment_thumbs(self, info: VideoInfo, moments: list[Moment]) -> None:
-        data = await self.engine.thumbnails(info.path, [m.start for m in moments], width=160)
+        # a little inside the moment: its first frame is often the black frame or cut that bounds it
+        data = await self.engine.thumbnails(info.path, [m.start + min(3.0, m.duration / 3) for m in moments], width=160)
         for i, b in enumerate(data):
             self.questions.set_moment_thumbnail(i, _pixmap(b))
 
@@ -289,6 +291,12 @@ class Controller(QObject):
                                                  self.current.name)
         Path(target).write_text(text, encoding="utf-8")
         self.message.emit(f"Exported {kind or 'all'} segments as {fmt} to {target}.", "info")
+
+    async def export_report(self, target: str, fmt: str) -> None:
+        if self.current is None:
+            return
+        written = await self.engine.export_report(self.current.fingerprint, target, fmt)
+        self.message.emit(f"Report written to {written}.", "info")
 
     def describe(self) -> str:
         if self.current is None:

@@ -234,6 +234,18 @@ class Engine(QObject):
             self._with_db, seg_store.list_segments, fingerprint, kind=kind or None))
         return str(cap.func([s.to_moment() for s in segs], fmt, duration_s=duration_s, title=title))
 
+    async def export_report(self, fingerprint: str, target: str, fmt: str) -> str:
+        """Write the video's report (Markdown, HTML, PDF or JSON) to ``target``; returns the written path."""
+        collect, write = resolve("collect_report"), resolve("report")
+        if collect.func is None or write.func is None:
+            raise LongwatchError(collect.reason or write.reason)
+
+        def run() -> str:
+            data = collect.func(self._media_state.database(), fingerprint)  # type: ignore[misc]
+            return str(write.func(data, target, fmt=fmt).path)  # type: ignore[misc]
+
+        return await self._run(self._media_pool, run)
+
     # ---- engine thread --------------------------------------------------------------------------------------
     def cancel(self) -> None:
         """Stop the running index or question after its current chunk; committed work is kept."""

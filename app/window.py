@@ -192,9 +192,15 @@ class MainWindow(QMainWindow):
                 sub = self.export_menu.addMenu(title)
                 for fmt in SEGMENT_FORMATS:
                     self._action(sub, fmt.upper(), lambda _=False, f=fmt, k=kind: self.export_segments(f, k))
+        self.export_menu.addSeparator()
         report = resolve("report")
-        if report.func is None:
+        if report.func is None or not resolve("collect_report").available:
             self.export_menu.addAction(f"Reports: {report.reason}").setEnabled(False)
+        else:
+            from core.report.write import REPORT_FORMATS
+
+            for fmt in REPORT_FORMATS:
+                self._action(self.export_menu, f"Report as {fmt.upper()}…", lambda _=False, f=fmt: self.export_report(f))
 
     def export_segments(self, fmt: str, kind: str) -> None:
         if self.controller.current is None:
@@ -204,6 +210,15 @@ class MainWindow(QMainWindow):
         target, _ = QFileDialog.getSaveFileName(self, "Export segments", name)
         if target:
             self.controller.spawn(self.controller.export_segments(fmt, kind, target))
+
+    def export_report(self, fmt: str) -> None:
+        current = self.controller.current
+        if current is None:
+            self.banner.show_message("Open a video first.", "warning")
+            return
+        target, _ = QFileDialog.getSaveFileName(self, "Export report", f"{Path(current.name).stem}.{fmt}")
+        if target:
+            self.controller.spawn(self.controller.export_report(target, fmt))
 
     # ---- editing and playback -----------------------------------------------------------------------------------
     def relabel(self, segment_id: int) -> None:

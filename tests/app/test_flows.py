@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
@@ -30,7 +31,7 @@ def indexed(win: Any) -> bool:
     return c.current is not None and c.index_task is None and c.states.get(c.current.fingerprint) == "done"
 
 
-def test_drop_a_file_shows_progress_then_results(window: Any, media: Any, spin: Any) -> None:
+def test_drop_a_file_shows_progress_then_results(window: Any, media: Any, spin: Any, tmp_path: Path) -> None:
     events: list[Progress] = []
     window.engine.progress.connect(lambda _fp, p: events.append(p))
     drop(window, media["ads"])
@@ -51,6 +52,15 @@ def test_drop_a_file_shows_progress_then_results(window: Any, media: Any, spin: 
     ad = window.timeline.segments[0]
     assert ad.kind == "ad" and 13 < ad.start_s < 17 and 36 < ad.end_s < 41
     assert "No video-LLM" in window.index_panel.note.text()
+    assert window.recent_files() == [str(media["ads"].resolve())]
+    # the marked ads export as an EDL (Kodi/MPlayer cut list) and the video as a Markdown report
+    c = window.controller
+    c.spawn(c.export_segments("edl", "ad", str(tmp_path / "ads.edl")))
+    c.spawn(c.export_report(str(tmp_path / "report.md"), "md"))
+    spin(lambda: (tmp_path / "ads.edl").exists() and (tmp_path / "report.md").exists() and not c.busy)
+    start, end, action = (tmp_path / "ads.edl").read_text().split()
+    assert (float(start), float(end), action) == (pytest.approx(ad.start_s, abs=0.01), pytest.approx(ad.end_s, abs=0.01), "3")
+    assert "programme.mp4" in (tmp_path / "report.md").read_text()
 
 
 def test_a_bad_file_gives_a_message_not_a_crash(window: Any, media: Any, spin: Any) -> None:

@@ -40,7 +40,7 @@ def test_index_with_a_model_then_ask_streams_the_answer(model_window: Any, media
     drop(win, media["clip"])
     spin(lambda: indexed(win), timeout=120, what="evidence + video-LLM index")
     assert "frames" in stages and len(set(stages)) > 3
-    assert win.index_panel.note.text() == ""
+    assert win.index_panel.note.text() and "No video-LLM" not in win.index_panel.note.text()  # memory estimate
     win.questions.question.setText("What happens first?")
     win.questions.ask_button.click()
     spin(lambda: win.controller.ask_task is None and win.controller.last_answer is not None, timeout=120)
