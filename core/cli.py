@@ -27,7 +27,7 @@ from core.errors import Cancelled, LongwatchError, UsageError
 from core.progress import Progress, ProgressCallback
 
 # Order of the commands in --help.
-COMMANDS = ("probe", "library", "index", "ask", "find", "summary", "search", "ads", "report", "dev")
+COMMANDS = ("probe", "library", "index", "ask", "find", "summary", "search", "ads", "report", "models", "dev")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
