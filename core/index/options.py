@@ -25,7 +25,7 @@ STORAGE_CODECS = ("fp16", "int8")  # see core.index.codec
 DEFAULT_FPS = 1.0
 DEFAULT_MAX_FRAMES = 2048
 DEFAULT_RATIO = 8  # the official demo's setting (model.config.beacon_ratio = [8])
-MAX_RATIO = 1440  # one VST per window at most compression
+MAX_RATIO = 144  # the model allows 2..144: one VST per frame at most compression
 QUANT_MODES = ("4bit", "8bit", "none")
 
 
@@ -48,8 +48,8 @@ class IndexOptions:
             raise UsageError(f"--fps must be above 0, got {self.fps!r} (e.g. --fps 0.5 for one frame every 2 s).")
         if not isinstance(self.max_frames, int) or self.max_frames < 1:
             raise UsageError(f"max_frames must be at least 1, got {self.max_frames!r}.")
-        if not isinstance(self.ratio, int) or not 1 <= self.ratio <= MAX_RATIO:
-            raise UsageError(f"--ratio must be a whole number in 1..{MAX_RATIO} (2, 4, 8, 12 or 16), got {self.ratio!r}.")
+        if not isinstance(self.ratio, int) or not 2 <= self.ratio <= MAX_RATIO:
+            raise UsageError(f"--ratio must be a whole number in 2..{MAX_RATIO} (Video-XL: 2, 4, 8, 12, 16), got {self.ratio!r}.")
         if self.storage not in STORAGE_CODECS:
             raise UsageError(f"--storage must be one of {', '.join(STORAGE_CODECS)}, got {self.storage!r}.")
 

@@ -6,8 +6,8 @@ round-trips each fresh window through the storage codec before later windows att
 uninterrupted run builds is exactly the one a resumed run reads back: the final memory is byte-identical.
 
 Worked example (10 frames per window): 25 planned frames are windows 0 (frames 0-9), 1 (10-19) and 2 (20-24,
-partial). Killed after window 1 committed, ``windows_done`` is 2: the next run decodes and skips frames 0-19,
-passes windows 0-1 as ``previous`` and encodes frames 20-24 as window 2.
+partial). Killed after window 1 committed, ``windows_done`` is 2: the next run reads windows 0-1 back as
+``previous``, decodes only frames 20-24 (the last stored VST belongs to frame 19) and encodes them as window 2.
 """
 
 from __future__ import annotations
@@ -132,11 +132,14 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
                  model: VideoXL, frames_total: int, report: ProgressCallback, cancel: CancelToken | None) -> None:
     """Encode the windows the run lacks and commit each one as it comes out."""
     start = run.windows_done
-    fpw = model.frames_per_window
-    windows_total = math.ceil(frames_total / fpw)
-    previous = store.read_windows(db, run.id, limit=start, device=getattr(model, "device", None)) if start else []
+    windows_total = math.ceil(frames_total / model.frames_per_window)
+    previous = store.read_windows(db, run.id, limit=start) if start else []
+    # The next frame follows the last one stored (not simply 10 * start: undecodable frames leave holes). With
+    # ratio <= 144 the last VST of a full window sits on its last frame.
+    first = previous[-1].vst_frame[-1] + 1 if previous else 0
+    frames_done = sum(w.n_frames for w in previous)
     if start:
-        log.info("resuming %s at window %d of %d", info.name, start, windows_total)
+        log.info("resuming %s at window %d of %d (frame %d)", info.name, start, windows_total, first)
     encoded: dict[int, EncodedWindow] = {}
 
     def keep(window: WindowMemory) -> WindowMemory:
@@ -144,15 +147,15 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
         encoded[window.index] = enc
         return back
 
-    frames = _frames_from(info, options, start * fpw, cancel)
-    meter = RateMeter("encode", total=frames_total - min(start * fpw, frames_total), unit="frames")
-    frames_done = min(start * fpw, frames_total)
+    meter = RateMeter("encode", total=max(frames_total - frames_done, 0), unit="frames")
+    resumed_frames = frames_done
     report(_offset(meter.update(0), frames_done, frames_total, start, windows_total))
+    frames = _frames_from(info, options, first, cancel)
     for window in model.encode(frames, options.ratio, previous=previous, keep=keep, cancel=cancel):
         enc = encoded.pop(window.index, None) or roundtrip(window, options.storage)[1]
         store.commit_window(db, run.id, enc)
         frames_done += window.n_frames
-        p = meter.update(frames_done - start * fpw)
+        p = meter.update(frames_done - resumed_frames)
         report(_offset(p, frames_done, frames_total, window.index + 1, windows_total))
 
 

@@ -63,7 +63,7 @@ def load_memory(db: sqlite_utils.Database, video: str, model: VideoXL) -> Loaded
             "run: longwatch-cli index VIDEO --model DIR (with the same model folder)."
         )
     run = mine[0]
-    windows = store.read_windows(db, run.id, device=getattr(model, "device", None))
+    windows = store.read_windows(db, run.id)  # on the CPU, where the model keeps memories
     memory = VideoMemory(sink=model.sink(), windows=tuple(windows), ratio=int(run.settings["ratio"]),
                          model_identity=model.identity)
     return LoadedMemory(video=video, path=row["path"], duration_s=float(row["duration_s"]), run=run, memory=memory)

@@ -30,7 +30,8 @@ def reference(tmp_path_factory, tiny_model, video):
     return index_video(db, video, OPTS, model=tiny_model)
 
 
-def test_index_progress_and_a_second_call_returns_at_once(tmp_path, tiny_model_dir, video, reference):
+def test_index_progress_and_a_second_call_returns_at_once(tmp_path, tiny_model_dir, video, reference, monkeypatch):
+    import core.index.pipeline as pipeline
     from core.model import ModelOptions
 
     db = open_db(tmp_path / "lib.db")
@@ -43,6 +44,7 @@ def test_index_progress_and_a_second_call_returns_at_once(tmp_path, tiny_model_d
     assert [dict(e.detail)["windows_done"] for e in encode] == [0, 1, 2, 3]
     assert [e.done for e in encode] == [0, 10, 20, 25] and {e.total for e in encode} == {25}
     assert dict(encode[-1].detail)["windows_total"] == 3 and encode[-1].rate is not None
+    monkeypatch.setattr(pipeline, "load_model", lambda *a, **k: pytest.fail("loaded the model for a finished index"))
     again = index_video(db, video, OPTS, model=ModelOptions(model=str(tiny_model_dir), device="cpu"))
     assert again.reused and again.memory_sha256 == first.memory_sha256 and again.bytes == first.bytes
     assert list_runs(db, first.video)[0].state == "done"
