@@ -78,10 +78,20 @@ def frame_stats(frames: Iterable[tuple[float, np.ndarray]], cut_threshold: float
     return out
 
 
-def _colour_score(f: FrameStat, hue_deg: float) -> float:
-    h, s, v = colorsys.rgb_to_hsv(f.r, f.g, f.b)
-    dist = min(abs(h * 360 - hue_deg), 360 - abs(h * 360 - hue_deg))
-    return float(max(0.0, 1 - dist / 40.0) * min(1.0, s / 0.5) * min(1.0, v / 0.35))
+def _colour_series(stats: Sequence[FrameStat], hue_deg: float) -> np.ndarray:
+    """How much each frame's mean colour is the named hue, saturated and not dark: (n_frames,) in 0..1."""
+    rgb = np.array([(f.r, f.g, f.b) for f in stats], dtype=np.float64).reshape(-1, 3)  # (n, 3)
+    mx, mn = rgb.max(axis=1), rgb.min(axis=1)
+    sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-9), 0.0)
+    hue = np.array([colorsys.rgb_to_hsv(*row)[0] * 360 for row in rgb])
+    dist = np.minimum(np.abs(hue - hue_deg), 360 - np.abs(hue - hue_deg))
+    return np.clip(1 - dist / 40.0, 0, 1) * np.clip(sat / 0.5, 0, 1) * np.clip(mx / 0.35, 0, 1)
+
+
+def _window_max(x: np.ndarray, k: int) -> np.ndarray:
+    """Max of x[i-k+1 .. i] for every i (shorter at the start), shape of x."""
+    padded = np.concatenate([np.full(k - 1, -np.inf), x])
+    return np.lib.stride_tricks.sliding_window_view(padded, k).max(axis=1)
 
 
 def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
@@ -89,14 +99,13 @@ def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
     luma = np.array([f.luma for f in stats])
     motion = np.array([f.motion for f in stats])
     if signal.startswith("colour:"):
-        hue = COLOURS[signal.split(":", 1)[1]]
-        return np.array([_colour_score(f, hue) for f in stats])
+        return _colour_series(stats, COLOURS[signal.split(":", 1)[1]])
     if signal in ("black", "fade"):
         black = np.clip((0.12 - luma) / 0.08, 0, 1)
         if signal == "black":
             return black
         # a fade: black now, and luma falling over the previous few frames (not a hard cut to black)
-        before = np.array([luma[max(0, i - 4):i].max() if i else 0.0 for i in range(len(luma))])
+        before = _window_max(np.concatenate([[0.0], luma[:-1]]), 4)
         return black * np.clip((before - luma) / 0.2, 0, 1)
     if signal == "white":
         return np.clip((luma - 0.8) / 0.12, 0, 1)
@@ -105,16 +114,17 @@ def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
     if signal == "dark":
         return np.clip((0.35 - luma) / 0.2, 0, 1)
     if signal == "flash":
-        base = np.array([np.median(luma[max(0, i - 5):i + 6]) for i in range(len(luma))])
+        padded = np.pad(luma, 5, mode="edge")
+        base = np.median(np.lib.stride_tricks.sliding_window_view(padded, 11), axis=1)  # (n_frames,)
         return np.clip((luma - base - 0.25) / 0.3, 0, 1)
     if signal == "still":
         still = np.clip((0.01 - motion) / 0.008, 0, 1) * (luma > 0.04)  # a black screen is not a title card
         still[:1] = 0.0  # the first frame has no previous one to compare with
         return still
     if signal == "fast_cutting":
-        cuts = np.array([1.0 if f.cut else 0.0 for f in stats])
         t = np.array([f.t_s for f in stats])
-        rate = np.array([cuts[(t >= ti - 5) & (t <= ti + 5)].sum() / 10.0 for ti in t])  # cuts per second
+        cut_t = t[np.array([f.cut for f in stats], dtype=bool)]
+        rate = (np.searchsorted(cut_t, t + 5, side="right") - np.searchsorted(cut_t, t - 5)) / 10.0  # cuts/s
         return np.clip((rate - 0.3) / 0.5, 0, 1)
     raise ValueError(f"unknown visual signal {signal!r}")
 
