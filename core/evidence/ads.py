@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -58,7 +58,8 @@ class _Evidence:
     stats: tuple[FrameStat, ...]
     black: tuple[BlackFrames, ...]
     silences: tuple[Silence, ...]
-    texts: tuple[TextLine, ...]  # OCR, transcript and subtitles, with source "ocr", "speech", "subtitle"
+    cue_lines: tuple[tuple[TextLine, dict[str, list[str]]], ...]  # text lines with commercial cues, and the cues
+    stat_times: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_stats,) sorted sample times
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,10 @@ def _load(db: sqlite_utils.Database, fingerprint: str) -> _Evidence:
     texts += [TextLine(s.start_s, s.end_s, s.text, "speech") for s in store.read_transcript(db, fingerprint,
                                                                                             words=False)]
     profile = Profile.build(duration, stats, levels, store.read_cuts(db, fingerprint))
+    cue_lines = tuple((line, cues) for line in texts if (cues := find_cues(line.text)))
     return _Evidence(duration, profile, stats, tuple(store.read_black_frames(db, fingerprint)),
-                     tuple(store.read_silences(db, fingerprint)), tuple(texts))
+                     tuple(store.read_silences(db, fingerprint)), cue_lines,
+                     np.array([s.t_s for s in stats], dtype=np.float64))
 
 
 def _break_candidates(ev: _Evidence) -> list[_Candidate]:
@@ -150,7 +153,8 @@ def _model_candidates(ev: _Evidence, model_scores: list[tuple[float, float, floa
 
 def _refine(ev: _Evidence, t: float, window_s: float = 1.5) -> float:
     """Snap a boundary to the sampled frame with the strongest content change within ``window_s``."""
-    near = [s for s in ev.stats if abs(s.t_s - t) <= window_s]
+    lo, hi = np.searchsorted(ev.stat_times, [t - window_s, t + window_s + 1e-9])
+    near = ev.stats[int(lo):int(hi)]
     if not near:
         return max(0.0, min(ev.duration_s, t))
     best = max(near, key=lambda s: s.cut_score)
@@ -226,10 +230,10 @@ def _profile_terms(ev: _Evidence, a: float, b: float, left: tuple[float, float],
 
 def _cue_terms(ev: _Evidence, a: float, b: float, why: list[str]) -> float:
     kinds: dict[str, tuple[str, str]] = {}
-    for line in ev.texts:
+    for line, cues in ev.cue_lines:
         if line.end_s <= a or line.start_s >= b:
             continue
-        for kind, hits in find_cues(line.text).items():
+        for kind, hits in cues.items():
             kinds.setdefault(kind, (line.source, hits[0]))
     source_names = {"ocr": "on-screen", "speech": "spoken", "subtitle": "subtitle"}
     for kind, (source, hit) in sorted(kinds.items()):
