@@ -43,8 +43,9 @@ def resolve_video(db: sqlite_utils.Database, video: str | Path) -> str:
     if p.is_file():
         fp = fingerprint(p)
         row = get_video_row(db, fp)
-        if row is not None and row["path"] != str(p):
-            db.execute("UPDATE videos SET path = ?, name = ? WHERE fingerprint = ?", [str(p), p.name, fp])
+        if row is not None and row["path"] != str(p):  # moved or renamed: remember where it is now
+            with db.atomic():
+                db.execute("UPDATE videos SET path = ?, name = ? WHERE fingerprint = ?", [str(p), p.name, fp])
         return fp
     if get_video_row(db, str(video)) is not None:
         return str(video)

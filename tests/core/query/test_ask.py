@@ -72,3 +72,20 @@ def test_empty_question_and_unindexed_video_are_clear_errors(tiny_model, indexed
         ask(open_db(db_path), result.video, "  ", tiny_model)
     with pytest.raises(NotIndexed, match="longwatch-cli index"):
         ask(open_db(tmp_path / "other.db"), result.video, Q, tiny_model)
+
+
+def test_video_is_found_by_path_by_fingerprint_and_after_a_move(indexed, video, tmp_path):
+    import shutil
+
+    from core.query import resolve_video
+    from core.store import get_video_row
+
+    db_path, result = indexed
+    db = open_db(db_path)
+    assert resolve_video(db, video) == resolve_video(db, result.video) == result.video
+    moved = shutil.copy(video, tmp_path / "moved.mp4")
+    try:
+        assert resolve_video(db, moved) == result.video
+        assert get_video_row(open_db(db_path), result.video)["path"] == str(moved)  # committed
+    finally:
+        resolve_video(db, video)
