@@ -82,11 +82,11 @@ def _probe(p: Path) -> VideoInfo:
                                "recording never finished; use a complete copy.")
         audio = tuple(
             AudioStreamInfo(index=s.index, codec=s.codec_context.name, sample_rate=int(s.sample_rate or 0),
-                            channels=int(s.channels or 0), language=s.language)
+                            channels=int(s.channels or 0), language=_language(s))
             for s in container.streams.audio if s.codec_context is not None
         )
         subs = tuple(
-            SubtitleStreamInfo(index=s.index, codec=_codec_name(s), language=s.language,
+            SubtitleStreamInfo(index=s.index, codec=_codec_name(s), language=_language(s),
                                is_text=_codec_name(s) in TEXT_SUBTITLE_CODECS)
             for s in container.streams.subtitles
         )
@@ -114,6 +114,12 @@ def sidecar_subtitle_files(video: Path) -> list[Path]:
 
 def _glob_escape(s: str) -> str:
     return "".join(f"[{c}]" if c in "*?[]" else c for c in s)
+
+
+def _language(stream: object) -> str | None:
+    """The stream's language tag; None for missing or "und" (undetermined)."""
+    lang = getattr(stream, "language", None)
+    return None if not lang or lang == "und" else str(lang)
 
 
 def _codec_name(stream: object) -> str:

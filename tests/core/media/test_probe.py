@@ -14,6 +14,7 @@ def test_probe_mp4_streams(mp4_av):
     assert not info.video.variable_fps and info.video.rotation == 0
     assert info.duration_s == pytest.approx(3.0, abs=0.1)
     assert [a.codec for a in info.audio] == ["aac"] and info.audio[0].channels == 1
+    assert info.audio[0].language is None  # "und" (undetermined) is no language
     assert [(s.codec, s.is_text) for s in info.subtitles] == [("mov_text", True)]
     assert info.readable_s is None
     assert info.to_json()["name"] == "clip.mp4"
