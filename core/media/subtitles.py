@@ -8,20 +8,25 @@ demuxers) and hands back ASS "Dialogue" events, so one markup stripper covers th
 from __future__ import annotations
 
 import html
+import io
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import av
 import av.error
+from av.container import InputContainer
 
 from core.media.container import open_media, start_time_s, time_base_s
-from core.media.errors import MediaError
-from core.media.probe import TEXT_SUBTITLE_CODECS, probe
+from core.media.probe import probe
 from core.media.types import SubtitleLine, VideoInfo
 
 _ASS_OVERRIDE = re.compile(r"\{[^}]*\}")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>")
 _ASS_FIELDS_BEFORE_TEXT = 8  # ReadOrder, Layer, Style, Name, MarginL, MarginR, MarginV, Effect
 MAX_SUBTITLE_PACKETS = 200_000
+MAX_SIDECAR_BYTES = 20_000_000  # a subtitle file larger than this is not one
 
 
 def clean_text(ass_dialogue: str) -> str:
@@ -43,46 +48,63 @@ def read_subtitles(path: str | Path, info: VideoInfo | None = None) -> list[Subt
     """Every text subtitle line of the video's streams and of its sidecar files, sorted by start time."""
     info = info or probe(path)
     lines: list[SubtitleLine] = []
-    text_streams = [s.index for s in info.subtitles if s.is_text]
+    text_streams = {s.index for s in info.subtitles if s.is_text}
     if text_streams:
-        lines += _read_streams(Path(info.path), text_streams, lambda i: f"stream:{i}")
+        with open_media(info.path) as container:
+            streams = [s for s in container.streams.subtitles if s.index in text_streams]
+            lines += _lines(container, streams, start_time_s(container), lambda i: f"stream:{i}")
     for sidecar in info.sidecar_subtitles:
-        try:
-            lines += _read_streams(Path(sidecar), None, lambda _i, s=sidecar: s)
-        except MediaError:
-            continue  # an unreadable sidecar is skipped; the video's own streams still count
+        lines += _sidecar_lines(Path(sidecar))
     return sorted(lines, key=lambda line: (line.start_s, line.end_s, line.source))
 
 
-def _read_streams(path: Path, indices: list[int] | None, source: object) -> list[SubtitleLine]:
-    """Lines from the subtitle streams ``indices`` (all text streams when None) of ``path``."""
+def _sidecar_lines(path: Path) -> list[SubtitleLine]:
+    """Lines of an .srt/.vtt file, re-encoded to UTF-8 first: libav's text decoders reject other encodings and
+    older .srt files are often Windows-1252 or UTF-16. An unreadable sidecar gives no lines (never an error)."""
+    try:
+        data = path.read_bytes()[:MAX_SIDECAR_BYTES]
+    except OSError:
+        return []
+    fmt = "webvtt" if path.suffix.lower() == ".vtt" else "srt"
+    try:
+        with av.open(io.BytesIO(_as_utf8(data)), mode="r", format=fmt) as container:
+            return _lines(container, list(container.streams.subtitles), 0.0, lambda _i: str(path))
+    except av.error.FFmpegError:
+        return []
+
+
+def _as_utf8(data: bytes) -> bytes:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").encode("utf-8")
+    try:
+        return data.decode("utf-8-sig").encode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace").encode("utf-8")
+
+
+def _lines(container: InputContainer, streams: list[Any], offset: float,
+           source: Callable[[int], str]) -> list[SubtitleLine]:
+    """Decoded lines of ``streams``; a damaged event is skipped, the rest kept."""
     out: list[SubtitleLine] = []
-    with open_media(path) as container:
-        streams = [s for s in container.streams.subtitles
-                   if (indices is None and (s.codec_context is not None and s.codec_context.name in TEXT_SUBTITLE_CODECS))
-                   or (indices is not None and s.index in indices)]
-        if not streams:
-            return out
-        offset = start_time_s(container) if indices is not None else 0.0
-        for n, packet in enumerate(container.demux(*streams)):
-            if n > MAX_SUBTITLE_PACKETS:
-                break
-            if packet.pts is None or packet.size == 0:
-                continue
-            stream = packet.stream
-            tb = time_base_s(stream)
-            start = packet.pts * tb - offset
-            end = start + (packet.duration or 0) * tb
-            try:
-                subs = packet.decode()
-            except av.error.ExitError:
-                raise
-            except av.error.FFmpegError:
-                continue  # one damaged event; keep the rest
-            for sub in subs:
-                raw = getattr(sub, "ass", b"") or getattr(sub, "text", b"")
-                text = clean_text(raw.decode("utf-8", "replace"))
-                if text:
-                    label = source(stream.index) if callable(source) else str(source)
-                    out.append(SubtitleLine(start_s=round(start, 6), end_s=round(max(end, start), 6), text=text, source=label))
+    if not streams:
+        return out
+    for n, packet in enumerate(container.demux(*streams)):
+        if n > MAX_SUBTITLE_PACKETS:
+            break
+        if packet.pts is None or packet.size == 0:
+            continue
+        tb = time_base_s(packet.stream)
+        start = packet.pts * tb - offset
+        end = max(start, start + (packet.duration or 0) * tb)
+        try:
+            subs = packet.decode()
+        except av.error.ExitError:
+            raise
+        except av.error.FFmpegError:
+            continue
+        for sub in subs:
+            text = clean_text((getattr(sub, "ass", b"") or getattr(sub, "text", b"")).decode("utf-8", "replace"))
+            if text:
+                out.append(SubtitleLine(start_s=round(start, 6), end_s=round(end, 6), text=text,
+                                        source=source(packet.stream.index)))
     return out

@@ -35,6 +35,13 @@ def test_sidecars_merge_sorted(tmp_path):
     assert lines[0].source.endswith("film.fr.vtt") and lines[1].source.endswith("film.srt")
 
 
+def test_sidecar_in_windows_1252_and_a_broken_one(tmp_path):
+    video = mediagen.make_video(tmp_path / "old.mp4", duration_s=1.0)
+    (tmp_path / "old.srt").write_bytes("1\n00:00:00,100 --> 00:00:00,500\nCaf\u00e9 cr\u00e8me\n\n".encode("cp1252"))
+    (tmp_path / "old.en.vtt").write_bytes(b"\x00\x01 garbage")
+    assert [line.text for line in read_subtitles(video)] == ["Caf\u00e9 cr\u00e8me"]
+
+
 def test_no_subtitles_is_empty(avi_mpeg4):
     assert read_subtitles(avi_mpeg4) == []
 
