@@ -111,3 +111,24 @@ def test_sparse_plans_seek_instead_of_decoding_everything(tmp_path, monkeypatch,
     monkeypatch.setattr(frames_module, "_Decoded", Counting)
     _check_exact(sample_frames(path, Uniform(3)))
     assert len(decoded) < 100  # of 300 frames: each target costs at most one GOP (20 frames) + look-ahead
+
+
+def test_non_reference_frames_far_from_targets_are_skipped(tmp_path, monkeypatch):
+    path = mediagen.make_video(tmp_path / "bframes.mp4", duration_s=10.0, gop=100, bframes=True)
+    counts = {}
+    default = frames_module.SKIP_MARGIN_FRAMES
+    for margin in (default, 10**9):  # default, and "never skip"
+        decoded = []
+
+        class Counting(frames_module._Decoded):
+            __slots__ = ()
+
+            def __init__(self, *args):
+                super().__init__(*args)
+                decoded.append(self.pts_s)  # noqa: B023 (read right away)
+
+        monkeypatch.setattr(frames_module, "_Decoded", Counting)
+        monkeypatch.setattr(frames_module, "SKIP_MARGIN_FRAMES", margin)
+        _check_exact(sample_frames(path, Uniform(4)))
+        counts[margin] = len(decoded)
+    assert counts[default] < 0.9 * counts[10**9], counts
