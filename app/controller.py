@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
 from app.engine import NO_MODEL, Engine
 from app.index_panel import IndexPanel
@@ -304,7 +304,5 @@ class Controller(QObject):
         return f"{self.current.name} — {format_time(self.current.duration_s)} — Longwatch"
 
 
-def _pixmap(data: bytes) -> QPixmap:
-    pm = QPixmap()
-    pm.loadFromData(data)
-    return pm
+def _pixmap(image: QImage) -> QPixmap:
+    return QPixmap.fromImage(image)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
 from app.capabilities import Capability, resolve
 from app.settings import AppSettings
@@ -169,12 +171,17 @@ class Engine(QObject):
             return None
         return probe.func(rows[0]["path"])
 
-    async def thumbnails(self, path: str, times_s: list[float], width: int = 160) -> list[bytes]:
-        """JPEG bytes for each time; an empty list when thumbnails are unavailable in this build."""
+    async def thumbnails(self, path: str, times_s: list[float], width: int = 160) -> list[QImage]:
+        """One picture per time, decoded on the media thread (a QImage may cross threads, a QPixmap may not, and
+        decoding dozens of JPEGs on the UI thread would stall it); empty when this build has no thumbnails."""
         cap = resolve("thumbnails")
         if cap.func is None:
             return []
-        return await self._run(self._media_pool, functools.partial(cap.func, path, times_s, width=width))
+
+        def run() -> list[QImage]:
+            return [QImage.fromData(b) for b in cap.func(path, times_s, width=width)]  # type: ignore[misc]
+
+        return await self._run(self._media_pool, run)
 
     async def overlays(self, fingerprint: str) -> Overlays:
         return await self._run(self._media_pool, self._overlays, fingerprint)
@@ -313,6 +320,8 @@ class Engine(QObject):
 
         opts = ModelOptions(model=settings.model_dir, quant=settings.quant, device=settings.device)
         state = self._engine_state
+        if state.model is None:
+            _leave_a_core_for_the_ui()
         if state.model is None or state.model_key != opts:
             load = resolve("load_model")
             if load.func is None:
@@ -386,6 +395,16 @@ class Engine(QObject):
         seg_store.replace_detected(db, fp, "chapter", chapters, "summary")
         lines = [summary.overview, ""] + [f"{_clock(c.start)} {c.title}" for c in summary.chapters]
         return Answer("Summarise", "\n".join(lines).strip(), tuple(chapters), summary.sources)
+
+
+def _leave_a_core_for_the_ui() -> None:
+    """Run torch's CPU kernels on all cores but one, so the UI thread always finds a free core (on a 2-core
+    machine two busy torch threads made the event loop stall for hundreds of ms)."""
+    import torch
+
+    cores = os.cpu_count() or 2
+    if cores > 1 and torch.get_num_threads() >= cores:
+        torch.set_num_threads(cores - 1)
 
 
 def _reopen(state: _Thread, db_path: str | None) -> None:

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.files:
         window.open_paths(args.files)
     if args.quit_after is not None:
+        window.ask_on_close = False
         loop.call_later(args.quit_after, window.close)
     print("Longwatch window open", flush=True)
     with loop:

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.controller = Controller(self.engine, self.library, self.player, self.timeline, self.index_panel,
                                      self.questions, self.editor, self)
         self._closing = False
+        self.ask_on_close = True  # False: closing while indexing stops without asking (--quit-after)
         self._layout()
         self._menus()
         self._route()
@@ -269,7 +270,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             e.accept()
             return
-        if self.controller.index_task is not None and not self.confirm_stop():
+        if self.controller.index_task is not None and self.ask_on_close and not self.confirm_stop():
             e.ignore()
             return
         e.ignore()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtTest import QTest
 
 from core.progress import Progress
@@ -87,6 +88,18 @@ def test_clicking_a_time_in_the_answer_seeks_the_player(window: Any, media: Any,
     assert window.timeline.markers and window.timeline.heat
     window.questions.answer.anchorClicked.emit(QUrl(href.group(1)))
     spin(lambda: abs(window.player.position_s - 4.05) < 0.2, what="the player to seek to 0:04")
+    # keyboard: J jumps back 10 s (to the start here), Right moves 5 s, L plays, K pauses
+    QTest.keyClick(window, Qt.Key.Key_J)
+    spin(lambda: window.player.position_s < 0.2, what="J")
+    QTest.keyClick(window, Qt.Key.Key_Right)
+    spin(lambda: abs(window.player.position_s - 5.05) < 0.2, what="Right")
+    QTest.keyClick(window, Qt.Key.Key_Left)
+    QTest.keyClick(window, Qt.Key.Key_L)
+    spin(lambda: window.player.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState, what="L")
+    QTest.keyClick(window, Qt.Key.Key_K)
+    spin(lambda: window.player.media.playbackState() == QMediaPlayer.PlaybackState.PausedState, what="K")
+    window.player.seek(4.0)
+    spin(lambda: abs(window.player.position_s - 4.05) < 0.2, what="the player back at 0:04")
     # a moment in the list seeks and highlights its range on the timeline
     item = window.questions.moments.item(0)
     window.questions.moments.itemClicked.emit(item)
