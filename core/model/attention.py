@@ -6,7 +6,7 @@ One call processes one chunk (T rows) of a batch against a memory of M kept keys
   ``o_proj`` is shared;
 * the memory keys arrive already rotated at positions 0..M-1; the chunk's queries and keys are rotated at
   M..M+T-1 (RoPE over contiguous positions of what is kept);
-* the chunk sees the whole memory and itself causally (``allowed`` masks out padded memory in a batch);
+* the chunk sees the whole memory and itself causally (``blocked_attention``: no (T, M+T) mask is built);
 * the chunk's **pre-RoPE** keys and its values are returned so the caller decides what to keep.
 
 Worked example (tiny case n25, r=4, window 1): memory = 14 sink keys at 0..13, chunk = 1440 raw + 360 VST rows at
@@ -46,6 +46,47 @@ def chunk_mask(allowed: torch.Tensor, t: int) -> torch.Tensor:
     causal = torch.ones(t, t, dtype=torch.bool, device=allowed.device).tril()
     mem = allowed[:, None, None, :].expand(b, 1, t, m)
     return torch.cat((mem, causal.expand(b, 1, t, t)), dim=-1)
+
+
+def blocked_attention(
+    q: torch.Tensor,  # (B, heads, T, head_dim), rotated
+    memory_k: torch.Tensor,  # (B, kv_heads, M, head_dim), rotated, all visible
+    memory_v: torch.Tensor,
+    k: torch.Tensor,  # (B, kv_heads, T, head_dim), rotated, causal
+    v: torch.Tensor,
+    block: int = 2048,
+) -> torch.Tensor:
+    """softmax(q K^T / sqrt(d)) V over [memory; chunk], ``block`` keys at a time (online softmax, float32).
+
+    Hand-written because no SDPA kernel on the CPU takes "memory fully visible + causal chunk" without
+    materialising a (T, M+T) mask: that mask grows with the kept memory (543 MB at 2048 frames, ratio 4, T=1800).
+    Here the working set is (B, heads, T, block) whatever M is.
+    """
+    b, h, t, d = q.shape
+    groups = h // k.shape[1]
+    qf = q.float() * d**-0.5
+    m = torch.full((b, h, t, 1), float("-inf"), device=q.device)
+    denom = torch.zeros((b, h, t, 1), device=q.device)
+    acc = torch.zeros((b, h, t, d), device=q.device)
+    rows = torch.arange(t, device=q.device)[:, None]
+
+    def absorb(kb: torch.Tensor, vb: torch.Tensor, first_col: int | None) -> None:
+        nonlocal m, denom, acc
+        scores = qf @ kb.float().repeat_interleave(groups, dim=1).transpose(-1, -2)  # (B, heads, T, n)
+        if first_col is not None:  # chunk keys first_col..: query i sees key j iff j <= i
+            cols = torch.arange(first_col, first_col + kb.shape[2], device=q.device)[None, :]
+            scores = scores.masked_fill(cols > rows, float("-inf"))
+        m_new = torch.maximum(m, scores.amax(dim=-1, keepdim=True))
+        correction, p = torch.exp(m - m_new), torch.exp(scores - m_new)
+        denom = denom * correction + p.sum(dim=-1, keepdim=True)
+        acc = acc * correction + p @ vb.float().repeat_interleave(groups, dim=1)
+        m = m_new
+
+    for start in range(0, memory_k.shape[2], block):
+        absorb(memory_k[:, :, start : start + block], memory_v[:, :, start : start + block], None)
+    for start in range(0, t, block):
+        absorb(k[:, :, start : start + block], v[:, :, start : start + block], start)
+    return (acc / denom).to(q.dtype)
 
 
 class BeaconAttention(nn.Module):
@@ -90,25 +131,29 @@ class BeaconAttention(nn.Module):
         sin: torch.Tensor,
         memory_k: torch.Tensor | None,  # (B, kv_heads, M, head_dim), rotated at 0..M-1
         memory_v: torch.Tensor | None,
-        mask: torch.Tensor | None,  # (B, 1, T, M+T) bool, None = plain causal
+        mask: torch.Tensor | None,  # (B, 1, T, M+T) bool for a partly hidden memory; None = memory all visible
         want_probs: bool = False,
     ) -> tuple[torch.Tensor, ChunkKV, torch.Tensor | None]:
         q = self._heads(self._route(x, self.q_proj, self.beacon_q_proj, beacon_rows), self.num_heads)
         k = self._heads(self._route(x, self.k_proj, self.beacon_k_proj, beacon_rows), self.num_kv_heads)
         v = self._heads(self._route(x, self.v_proj, self.beacon_v_proj, beacon_rows), self.num_kv_heads)
         q_rot, k_rot = apply_rotary_pos_emb(q, k, cos, sin)
-        if memory_k is not None and memory_v is not None and memory_k.shape[2]:
-            keys = torch.cat((memory_k.to(k_rot.dtype), k_rot), dim=2)
-            values = torch.cat((memory_v.to(v.dtype), v), dim=2)
-        else:
-            keys, values = k_rot, v
+        has_memory = memory_k is not None and memory_v is not None and memory_k.shape[2] > 0
         probs = None
         if want_probs:
+            keys, values = k_rot, v
+            if has_memory:
+                keys = torch.cat((memory_k.to(k_rot.dtype), k_rot), dim=2)  # type: ignore[union-attr]
+                values = torch.cat((memory_v.to(v.dtype), v), dim=2)  # type: ignore[union-attr]
             out, probs = self._eager(q_rot, keys, values, mask)
+        elif has_memory and mask is None:
+            out = blocked_attention(q_rot, memory_k, memory_v, k_rot, v)  # type: ignore[arg-type]
+        elif has_memory:
+            keys = torch.cat((memory_k.to(k_rot.dtype), k_rot), dim=2)  # type: ignore[union-attr]
+            values = torch.cat((memory_v.to(v.dtype), v), dim=2)  # type: ignore[union-attr]
+            out = nn.functional.scaled_dot_product_attention(q_rot, keys, values, attn_mask=mask, enable_gqa=True)
         else:
-            out = nn.functional.scaled_dot_product_attention(
-                q_rot, keys, values, attn_mask=mask, is_causal=mask is None, enable_gqa=True
-            )
+            out = nn.functional.scaled_dot_product_attention(q_rot, k_rot, v, is_causal=True, enable_gqa=True)
         b, _, t, _ = out.shape
         out = self.o_proj(out.transpose(1, 2).reshape(b, t, self.num_heads * self.head_dim))
         return out, ChunkKV(k, k_rot, v), probs

@@ -105,8 +105,8 @@ class Session:
         """Runs every layer on the chunk at positions M..M+T-1; the cache itself is not changed."""
         t = x.shape[1]
         cos, sin = self._cos_sin(self.length, t)
-        mask = None
-        if self.length:
+        mask = None  # the whole kept memory is visible, the chunk is causal (see blocked_attention)
+        if self.length and want_probs:
             allowed = torch.ones(self.batch, self.length, dtype=torch.bool, device=self.rt.device)
             mask = chunk_mask(allowed, t)
         kvs, probs = [], []

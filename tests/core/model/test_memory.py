@@ -91,6 +91,7 @@ def test_answering_twice_gives_the_same_text_and_never_mutates(tiny_model: Video
         memory.windows = ()  # type: ignore[misc]
 
 
+@pytest.mark.slow
 def test_two_videos_do_not_share_state(tiny_model: VideoXL, tokens: torch.Tensor,
                                        windows: tuple[WindowMemory, ...]) -> None:
     a_answer = "".join(tiny_model.answer(memory_of(tiny_model, windows), "What happens?", max_new_tokens=6))
@@ -115,6 +116,7 @@ def test_select_keeps_time_order_and_answers(tiny_model: VideoXL, windows: tuple
         VideoMemory(memory.sink, (windows[1], windows[0]), RATIO, tiny_model.identity)
 
 
+@pytest.mark.slow
 def test_resume_with_previous_equals_one_pass(tiny_model: VideoXL, tiny_frames: list[Frame],
                                               tokens: torch.Tensor) -> None:
     one_pass = from_tokens(tiny_model, tokens, keep=fp16_round_trip)
