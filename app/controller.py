@@ -249,7 +249,7 @@ class Controller(QObject):
             _, answer = await self.engine.ask(info.fingerprint, kind, text)
             if self.current is info:
                 self._show_answer(answer)
-                if kind in ("ads", "summary"):
+                if kind in ("ads", "summary", "find"):
                     await self.refresh_overlays()
                 await self.refresh_past()
         except LongwatchError as e:

@@ -385,6 +385,7 @@ class Engine(QObject):
                             on_text=lambda piece: self.answer_text.emit(job, piece), cancel=token)
         if kind == "find":
             moments = cap.func(db, fp, text, model, cancel=token)
+            seg_store.replace_detected(db, fp, "event", [_labelled(m, text) for m in moments], "find")
             return _moments_answer(text, moments, ("video-llm",), "event")
         if kind == "ads":
             moments = cap.func(db, fp, model)
@@ -420,6 +421,11 @@ def _clock(t: float) -> str:
     from app.timefmt import format_time
 
     return format_time(t)
+
+
+def _labelled(m: Moment, description: str) -> Moment:
+    """A found moment as a timeline range, labelled with what was looked for."""
+    return Moment(m.start, m.end, m.score, description[:40], m.why)
 
 
 def _moments_answer(question: str, moments: list[Moment], sources: tuple[str, ...], what: str) -> Answer:
@@ -458,6 +464,8 @@ def _ask_evidence(db: Any, fp: str, kind: str, text: str) -> Answer:
     else:
         body = "No speech, subtitle or on-screen text matches."
     answer = Answer(text, body + "\n\n" + EVIDENCE_ONLY, tuple(moments), ("evidence",))
+    if kind == "find":
+        seg_store.replace_detected(db, fp, "event", [_labelled(m, text) for m in moments], "find")
     _record(db, fp, "find" if kind == "find" else "ask", text, answer)
     return answer
 
