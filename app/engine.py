@@ -15,7 +15,7 @@ import functools
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -108,6 +108,7 @@ class Engine(QObject):
         self._indexing: str | None = None
         self._jobs = 0
         self._closed = False
+        self._pending: set[Future[Any]] = set()
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     @property
@@ -124,7 +125,10 @@ class Engine(QObject):
     async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
         if self._closed:
             raise LongwatchError("Longwatch is closing; the request was dropped.")
-        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
+        fut = pool.submit(functools.partial(fn, *args))
+        self._pending.add(fut)
+        fut.add_done_callback(self._pending.discard)
+        return await asyncio.wrap_future(fut)
 
     def capability(self, name: str) -> Capability:
         return resolve(name)
@@ -141,9 +145,11 @@ class Engine(QObject):
         self._closed = True
         if self._cancel is not None:
             self._cancel.cancel()
+        for fut in list(self._pending):
+            fut.cancel()  # only those not started; the running one stops at its next cancel check
         for pool, state in ((self._engine_pool, self._engine_state), (self._media_pool, self._media_state)):
-            pool.submit(state.close)
-            pool.shutdown(wait=wait, cancel_futures=True)
+            pool.submit(state.close)  # each connection is closed on the thread that opened it
+            pool.shutdown(wait=wait)
 
     # ---- media thread ---------------------------------------------------------------------------------------
     async def open_file(self, path: str | Path) -> VideoInfo:

@@ -166,6 +166,8 @@ def test_closing_while_indexing_asks_then_stops_cleanly(window: Any, media: Any,
     spin(lambda: not window.isVisible(), what="the window to close")
     assert asked == [True]
     assert window.engine._closed
+    assert window.engine._engine_state.db is None and window.engine._media_state.db is None  # connections closed
+    assert window.controller.states[window.controller.current.fingerprint] in ("cancelled", "done")
 
 
 def test_questions_without_a_model_use_evidence_and_are_kept(window: Any, media: Any,
