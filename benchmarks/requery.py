@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.index import IndexOptions, index_video
 from core.media import FrameSize, Uniform, sample_frames
 from core.model import ModelOptions, VideoMemory, load_model, write_tiny_checkpoint
+from core.model.tokenizer import prompt_suffix
 from core.query.memory import load_memory
 from core.store import open_db
 
@@ -103,6 +104,7 @@ def main() -> None:
     ap.add_argument("--ratio", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # tables survive an interruption
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="lw-requery-"))
     model_dir = write_tiny_checkpoint(work / "model", seed=0)
@@ -138,21 +140,32 @@ def print_codec_effect(model, video: Path, ratio: int, questions: list[str], tok
         return VideoMemory(model.sink(), tuple(kept), ratio, model.identity)
 
     mems = {name: memory(None if name == "fp32" else name) for name in ("fp32", "fp16", "int8")}
-    print("\n| storage | max abs change of P(yes) per window vs fp32 | greedy answers equal to fp32 |")
-    print("|---|---:|---:|")
+
+    def first_logits(mem: VideoMemory, q: str) -> torch.Tensor:
+        out: list[torch.Tensor] = []
+        for _ in model.answer_ids(mem, model.tokenize(prompt_suffix(q)), max_new_tokens=1, logits_out=out):
+            pass
+        return out[0]
+
+    print("\n| storage | max abs change of P(yes) per window | max abs change of next-token logits "
+          "(logit std) | greedy answers equal |")
+    print("|---|---:|---:|---:|")
     base = {q: np.asarray(model.score_windows(mems["fp32"], q)) for q in questions}
+    base_logits = {q: first_logits(mems["fp32"], q) for q in questions}
     base_ans = {q: "".join(model.answer(mems["fp32"], q, max_new_tokens=tokens)) for q in questions}
     for name in ("fp16", "int8"):
         dp = max(float(np.abs(np.asarray(model.score_windows(mems[name], q)) - base[q]).max()) for q in questions)
+        dl = max(float((first_logits(mems[name], q) - base_logits[q]).abs().max()) for q in questions)
+        std = float(np.mean([float(base_logits[q].std()) for q in questions]))
         same = sum("".join(model.answer(mems[name], q, max_new_tokens=tokens)) == base_ans[q] for q in questions)
-        print(f"| {name} | {dp:.2e} | {same}/{len(questions)} |")
+        print(f"| {name} vs fp32 | {dp:.1e} | {dl:.1e} ({std:.2f}) | {same}/{len(questions)} |")
 
 
 def print_bytes_table(model, video: Path, work: Path) -> None:  # type: ignore[no-untyped-def]
     """Cache bytes per frame measured for the tiny model (40 frames) and computed for Qwen2-7B, per ratio."""
     print("\n| ratio | VSTs/frame | tiny fp16 B/frame | tiny int8 B/frame | 7B fp16 MB/frame | 7B fp16 GB/hour @1fps "
-          "| 7B int8 GB/hour @1fps |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+          "| 7B int8 GB/hour @1fps | 7B fp16 GB, 1 h at the default 2048-frame cap |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for ratio in RATIOS:
         measured = {}
         for storage in ("fp16", "int8"):
@@ -164,7 +177,8 @@ def print_bytes_table(model, video: Path, work: Path) -> None:  # type: ignore[n
         n = 1440 // ratio  # VSTs in a full window; int8 = codes + fp32 key scales per channel + value scales per VST
         int8_frame = 28 * (2 * 4 * n * 128 + 4 * 4 * 128 + 4 * 4 * n) / 10
         print(f"| {ratio} | {vst_per_frame:g} | {measured['fp16']:.0f} | {measured['int8']:.0f} | "
-              f"{fp16_frame / 1e6:.2f} | {fp16_frame * 3600 / 1e9:.1f} | {int8_frame * 3600 / 1e9:.1f} |")
+              f"{fp16_frame / 1e6:.2f} | {fp16_frame * 3600 / 1e9:.1f} | {int8_frame * 3600 / 1e9:.1f} | "
+              f"{fp16_frame * 2048 / 1e9:.1f} |")
 
 
 if __name__ == "__main__":
