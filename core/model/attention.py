@@ -54,7 +54,7 @@ def blocked_attention(
     memory_v: torch.Tensor,
     k: torch.Tensor,  # (B, kv_heads, T, head_dim), rotated, causal
     v: torch.Tensor,
-    block: int = 2048,
+    block: int = 1024,
 ) -> torch.Tensor:
     """softmax(q K^T / sqrt(d)) V over [memory; chunk], ``block`` keys at a time (online softmax, float32).
 
@@ -75,9 +75,9 @@ def blocked_attention(
         scores = qf @ kb.float().repeat_interleave(groups, dim=1).transpose(-1, -2)  # (B, heads, T, n)
         if first_col is not None:  # chunk keys first_col..: query i sees key j iff j <= i
             cols = torch.arange(first_col, first_col + kb.shape[2], device=q.device)[None, :]
-            scores = scores.masked_fill(cols > rows, float("-inf"))
+            scores.masked_fill_(cols > rows, float("-inf"))
         m_new = torch.maximum(m, scores.amax(dim=-1, keepdim=True))
-        correction, p = torch.exp(m - m_new), torch.exp(scores - m_new)
+        correction, p = torch.exp(m - m_new), scores.sub_(m_new).exp_()  # in place: one (B, heads, T, n) buffer
         denom = denom * correction + p.sum(dim=-1, keepdim=True)
         acc = acc * correction + p @ vb.float().repeat_interleave(groups, dim=1)
         m = m_new
