@@ -117,7 +117,7 @@ class Controller(QObject):
             self.states[e.fingerprint] = e.memory_state if self.engine.settings.has_model else e.evidence_state
             self.paths.setdefault(e.fingerprint, e.path)
         fresh = [e for e in entries if e.fingerprint not in self.library.rows]
-        self.library.set_entries(entries)
+        self.library.set_entries(entries, self.engine.settings.has_model)
         for e in fresh:
             self.spawn(self._library_thumb(e.fingerprint, e.path, e.duration_s))
 

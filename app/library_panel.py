@@ -24,7 +24,7 @@ THUMB = QSize(96, 54)
 
 
 class LibraryRow(QWidget):
-    def __init__(self, entry: LibraryEntry, parent: QWidget | None = None) -> None:
+    def __init__(self, entry: LibraryEntry, has_model: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.fingerprint = entry.fingerprint
         self.thumb = QLabel(self)
@@ -50,10 +50,11 @@ class LibraryRow(QWidget):
         lay.setContentsMargins(6, 4, 6, 4)
         lay.addWidget(self.thumb)
         lay.addLayout(text, 1)
-        self.update_entry(entry)
+        self.update_entry(entry, has_model)
 
-    def update_entry(self, entry: LibraryEntry) -> None:
-        state = entry.memory_state or entry.evidence_state
+    def update_entry(self, entry: LibraryEntry, has_model: bool) -> None:
+        """The state that matters: the video-LLM index when a model is configured, else the evidence pass."""
+        state = entry.memory_state if has_model else entry.evidence_state
         self.duration = format_time(entry.duration_s)
         self.meta.setText(f"{self.duration} · {STATE_TEXT.get(state, state or '')}")
         self.bar.setVisible(state not in (None, "done"))
@@ -95,15 +96,15 @@ class LibraryPanel(QWidget):
         self.rows: dict[str, LibraryRow] = {}
         self._sync_empty()
 
-    def set_entries(self, entries: list[LibraryEntry]) -> None:
+    def set_entries(self, entries: list[LibraryEntry], has_model: bool) -> None:
         for e in entries:
             row = self.rows.get(e.fingerprint)
             if row is not None:
-                row.update_entry(e)
+                row.update_entry(e, has_model)
                 continue
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, e.fingerprint)
-            row = LibraryRow(e, self.list)
+            row = LibraryRow(e, has_model, self.list)
             item.setSizeHint(row.sizeHint())
             self.list.addItem(item)
             self.list.setItemWidget(item, row)
