@@ -35,6 +35,7 @@ from tests.core.evidence.gen import Part, spoken, write_recording
 Span = tuple[float, float]
 AD_TEXTS = ["CALL 555-0199 NOW", "www.example.com\n$19.99", "ORDER TODAY\n1-800-555-0142", "SALE 50% OFF",
             "shop.example.net", "ONLY $9.99"]
+BLACK_S = 0.12  # 3 frames at 25 fps between spots, as broadcasters do (shorter than the 4 fps sampling step)
 COLOURS = [(230, 40, 40), (40, 60, 240), (250, 200, 30), (40, 200, 90), (200, 40, 200), (30, 200, 220)]
 
 
@@ -52,7 +53,7 @@ def show(seconds: float, i: int) -> list[Part]:
 
 
 def broadcast_parts() -> tuple[list[Part], list[Span]]:
-    """20 minutes: show, three breaks of 3-4 spots (15-30 s) framed by black + silence, shows in between."""
+    """20 minutes: show, three breaks of 3-4 spots (15-30 s) framed by 3 black frames + silence, shows between."""
     parts: list[Part] = []
     truth: list[Span] = []
     spots = [[20, 15, 30], [15, 25, 20, 15], [30, 15, 20]]
@@ -62,9 +63,9 @@ def broadcast_parts() -> tuple[list[Part], list[Span]]:
         parts += show(shows[b], b)
         t0 = sum(p.seconds for p in parts)
         for s in lengths:
-            parts += [Part("black", 0.5), ad_spot(k, float(s))]
+            parts += [Part("black", BLACK_S), ad_spot(k, float(s))]
             k += 1
-        parts.append(Part("black", 0.5))
+        parts.append(Part("black", BLACK_S))
         truth.append((t0, sum(p.seconds for p in parts)))
     rest = 1200.0 - sum(p.seconds for p in parts)
     parts += show(rest, 3)
@@ -85,7 +86,7 @@ def bench_720p_parts() -> list[Part]:
 def make_files(work: Path) -> dict[str, Path]:
     """Generate the three files once (written under a temporary name, so an interrupted run regenerates)."""
     work.mkdir(parents=True, exist_ok=True)
-    files = {"720p": work / "bench720.mp4", "broadcast": work / "broadcast20.mp4", "film": work / "film_insert.mp4"}
+    files = {"720p": work / "bench720.mp4", "broadcast": work / "broadcast20_3frames.mp4", "film": work / "film_insert.mp4"}
     for name, path in files.items():
         if path.exists():
             continue

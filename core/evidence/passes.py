@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import sqlite_utils
 
@@ -24,7 +25,7 @@ from core.evidence.frames import FrameAnalyzer, black_runs, resize_to_width, sho
 from core.evidence.ocr import OcrObservation, OcrReader, merge_observations
 from core.evidence.options import EvidenceOptions
 from core.evidence.speech import SpeechBuffer, load_model, transcribe
-from core.evidence.types import FrameStat, Level, Silence
+from core.evidence.types import BlackFrames, FrameStat, Level, Silence
 from core.media.types import VideoInfo
 from core.progress import CancelToken, Progress, RateMeter
 
@@ -32,6 +33,10 @@ CHECKPOINT_WALL_S = 5.0  # commit at least this often (wall-clock seconds) while
 OCR_REUSE_MOTION = 4.0  # mean |grey difference| (0..255) below which a frame reuses the previous OCR reads
 SAMPLE_RATE = 16000  # Hz, audio for levels and speech
 EPS = 1e-6
+DENSE_FPS = 25.0  # frames per second checked for black around near-digital silences
+DENSE_SILENCE_DB = -70.0  # dBFS: silences this quiet (breaks are digital silence; room tone is louder)
+DENSE_MARGIN_S = 0.3  # seconds checked on each side of such a silence
+MAX_DENSE_WINDOWS = 5000  # bound on the extra decoding for a pathological file
 
 Report = Callable[[Progress], None]
 
@@ -56,7 +61,7 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
     width = options.ocr_width if "ocr" in todo else options.analysis_width
     max_frames = int(info.duration_s * options.fps) + 16
     stream = sample_frames(path, PerSecond(options.fps, max_frames=max_frames), size=FrameSize.fit(width, width),
-                           start_s=start if start > 0 else None, cancel=cancel)
+                           start_s=start if start > 0 else None, cancel=cancel, info=info)
     analyzer = FrameAnalyzer(options.fps, options.analysis_width, options.cut_threshold)
     reader = OcrReader(options.ocr_min_score) if "ocr" in todo else None
     meter = RateMeter("frames", total=info.duration_s, unit="s")
@@ -81,7 +86,7 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
             report(meter.update(t, frames=float(slot + 1)))
     _commit_frames(db, run_id, todo, buf)
     report(meter.update(info.duration_s))
-    _finish_frames(db, run_id, options, info, todo)
+    _finish_frames(db, run_id, path, options, info, todo, cancel)
 
 
 def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
@@ -108,8 +113,8 @@ def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float
     buf.obs.clear()
 
 
-def _finish_frames(db: sqlite_utils.Database, run_id: int, options: EvidenceOptions, info: VideoInfo,
-                   todo: dict[str, float]) -> None:
+def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: EvidenceOptions, info: VideoInfo,
+                   todo: dict[str, float], cancel: CancelToken | None) -> None:
     """Derive shots, black-frame runs and de-duplicated OCR lines from the committed per-frame rows."""
     sample_s = 1.0 / options.fps
     with db.atomic():
@@ -118,8 +123,9 @@ def _finish_frames(db: sqlite_utils.Database, run_id: int, options: EvidenceOpti
             db.execute("DELETE FROM ev_shots WHERE run_id = ?", [run_id])
             db.execute("DELETE FROM ev_black WHERE run_id = ?", [run_id])
             store.write_spans(db, run_id, "ev_shots", shots_from_cuts(store.read_cuts_run(db, run_id), info.duration_s))
-            store.write_spans(db, run_id, "ev_black",
-                              black_runs(stats, options.black_luma, options.black_luma_p99, sample_s))
+            coarse = black_runs(stats, options.black_luma, options.black_luma_p99, sample_s)
+            fine = dense_black_runs(path, info, store.read_silences_run(db, run_id), options, cancel)
+            store.write_spans(db, run_id, "ev_black", merge_runs([*coarse, *fine], gap_s=0.5 * sample_s))
             store.mark_stage(db, run_id, "frames", info.duration_s, "done")
         if "ocr" in todo:
             db.execute("DELETE FROM ev_ocr WHERE run_id = ?", [run_id])
@@ -128,6 +134,51 @@ def _finish_frames(db: sqlite_utils.Database, run_id: int, options: EvidenceOpti
                                        max_gap_s=2.5 * options.ocr_stride * sample_s)
             store.write_text_lines(db, run_id, lines)
             store.mark_stage(db, run_id, "ocr", info.duration_s, "done")
+
+
+def dense_black_runs(path: Path, info: VideoInfo, silences: list[Silence], options: EvidenceOptions,
+                     cancel: CancelToken | None) -> list[BlackFrames]:
+    """Black frames too short for the 4 fps pass: every frame around each near-digital silence.
+
+    Broadcasters separate adverts with as few as 3-5 black frames (0.1-0.2 s), which samples 0.25 s apart can
+    miss. The audio pass finds silences at 50 ms resolution; around each one quieter than ``DENSE_SILENCE_DB``
+    the frames are sampled at ``DENSE_FPS`` (a small, seeked decode) and checked for black.
+    """
+    from core.media import FrameSize, PerSecond, sample_frames
+
+    windows: list[list[float]] = []
+    for si in silences:
+        if si.rms_db > DENSE_SILENCE_DB:
+            continue
+        a, b = max(0.0, si.start_s - DENSE_MARGIN_S), min(info.duration_s, si.end_s + DENSE_MARGIN_S)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], b)
+        elif b > a:
+            windows.append([a, b])
+    runs: list[BlackFrames] = []
+    size = FrameSize.fit(options.analysis_width, options.analysis_width)
+    for a, b in windows[:MAX_DENSE_WINDOWS]:
+        n = int((b - a) * DENSE_FPS) + 2
+        stats = []
+        for frame in sample_frames(path, PerSecond(DENSE_FPS, max_frames=n), size=size, start_s=a, end_s=b,
+                                   cancel=cancel, info=info):
+            grey = cv2.cvtColor(resize_to_width(frame.image, options.analysis_width), cv2.COLOR_RGB2GRAY)
+            stats.append(FrameStat(frame.pts_s, float(grey.mean()), float(np.percentile(grey, 99)), 0.0, 0,
+                                   np.zeros(12, np.float32)))
+        runs += black_runs(stats, options.black_luma, options.black_luma_p99, 1.0 / DENSE_FPS)
+    return runs
+
+
+def merge_runs(runs: list[BlackFrames], gap_s: float) -> list[BlackFrames]:
+    """Union of black runs from both samplings: runs that overlap or nearly touch become one."""
+    out: list[BlackFrames] = []
+    for r in sorted(runs, key=lambda r: r.start_s):
+        if out and r.start_s <= out[-1].end_s + gap_s:
+            last = out[-1]
+            out[-1] = BlackFrames(last.start_s, max(last.end_s, r.end_s), min(last.luma_mean, r.luma_mean))
+        else:
+            out.append(r)
+    return out
 
 
 @dataclass

@@ -70,12 +70,13 @@ def _run_stages(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoI
         if "subtitles" in todo:
             _subtitles_stage(db, run_id, path, info)
             report(Progress("subtitles", 1, 1, "files"))
-        frames = {s: todo[s] for s in FRAME_STAGES if s in todo}
-        if frames:
-            frame_pass(db, run_id, path, info, options, frames, report, cancel)
+        # Audio first: the frame pass then checks every frame around near-digital silences for black.
         audio = {s: todo[s] for s in AUDIO_STAGES if s in todo}
         if audio:
             audio_pass(db, run_id, path, info, options, audio, report, cancel)
+        frames = {s: todo[s] for s in FRAME_STAGES if s in todo}
+        if frames:
+            frame_pass(db, run_id, path, info, options, frames, report, cancel)
     except (Cancelled, KeyboardInterrupt):
         with db.atomic():
             store.set_run_state(db, run_id, "cancelled")

@@ -225,6 +225,11 @@ def read_ocr_lines(db: sqlite_utils.Database, fingerprint: str) -> list[TextLine
             for r in _spans(db, fingerprint, "ev_ocr")]
 
 
+def read_silences_run(db: sqlite_utils.Database, run_id: int) -> list[Silence]:
+    return [Silence(r["start_s"], r["end_s"], r["rms_db"]) for r in db.query(
+        "SELECT * FROM ev_silences WHERE run_id = ? ORDER BY start_s", [run_id])]
+
+
 def read_ocr_obs(db: sqlite_utils.Database, run_id: int) -> list[OcrObservation]:
     return [OcrObservation(r["t_s"], r["text"], r["score"], tuple(tuple(p) for p in json.loads(r["box_json"])))
             for r in db.query("SELECT * FROM ev_ocr_obs WHERE run_id = ? ORDER BY t_s", [run_id])]

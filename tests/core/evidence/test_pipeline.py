@@ -82,7 +82,7 @@ def test_rerun_returns_at_once_and_a_cancelled_pass_resumes(ad_break: tuple[Path
     done_s = next(iter(db.query("SELECT done_s FROM evidence_stages WHERE stage = 'frames'")))["done_s"]
     assert state == "cancelled" and 20.0 < done_s < 31.0
     resumed = run_evidence(db, path, FAST)
-    assert resumed.stages_run == ("frames", "audio")
+    assert resumed.stages_run == ("frames",)  # the audio pass runs first and was complete
     assert read_black_frames(db, fp) == read_black_frames(reference, fp)
     assert [(m.start, m.end) for m in detect_ads(db, fp)] == [(m.start, m.end) for m in detect_ads(reference, fp)]
 
@@ -126,3 +126,18 @@ def test_inserted_block_needs_a_commercial_cue_or_the_model(tmp_path: Path) -> N
     assert len(ads) == 1 and abs(ads[0].start - start) <= 2.0 and abs(ads[0].end - end) <= 2.0
     assert any(w.startswith("model score") for w in ads[0].why)
     assert ads[0].score > detect_ads(db, fp, min_score=0.0)[0].score
+
+
+def test_three_black_frames_between_spots_are_found_around_the_silence(tmp_path: Path) -> None:
+    # 0.12 s of black (3 frames at 25 fps) falls between two 4 fps samples; the silence points the pass at it.
+    parts = [Part("show", 15.0), Part("black", 0.12), Part("ad", 10.0, colour=(230, 40, 40), tone_hz=880,
+             level_db=-12, shot_s=2.0), Part("black", 0.12), Part("ad", 10.0, colour=(40, 60, 240), tone_hz=660,
+             level_db=-12, shot_s=2.0), Part("black", 0.12), Part("show", 15.0)]
+    path = write_recording(tmp_path / "short_black.mp4", parts, fps=25)
+    db = open_db(":memory:")
+    fp = run_evidence(db, path, FAST).fingerprint
+    black = read_black_frames(db, fp)
+    assert [round(b.start_s, 1) for b in black] == [15.0, 25.1, 35.2], black
+    ads = detect_ads(db, fp)
+    assert len(ads) == 1 and abs(ads[0].start - 15.0) <= 1.0 and abs(ads[0].end - 35.36) <= 1.0
+    assert "black frame + silence at both ends" in ads[0].why
