@@ -95,23 +95,27 @@ def start_run(db: sqlite_utils.Database, video: str, key: str, settings: dict[st
 
 
 def commit_window(db: sqlite_utils.Database, run_id: int, enc: EncodedWindow) -> None:
-    """Store one window and advance the run's counter, all or nothing."""
+    """Store one window and advance the run's counter, all or nothing.
+
+    The transaction starts with a write (the counter), so it takes the write lock at once and waits for other
+    writers (evidence pass, query history) through the busy timeout, instead of reading first and failing to
+    upgrade a stale snapshot (SQLITE_BUSY_SNAPSHOT in WAL mode).
+    """
     with db.atomic():
-        done = db.execute("SELECT windows_done FROM index_runs WHERE id = ?", [run_id]).fetchone()
-        if done is None or int(done[0]) != enc.index:
+        cur = db.execute(
+            "UPDATE index_runs SET windows_done = windows_done + 1, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND windows_done = ?",
+            [run_id, enc.index],
+        )
+        if cur.rowcount != 1:
             raise StoreError(
-                f"Window {enc.index} arrived while the store expects window {done and done[0]}; is another "
-                "process indexing the same video? Let it finish, then run again."
+                f"Window {enc.index} is not the next one of index run {run_id}; is another process indexing the "
+                "same video? Let it finish, then run again."
             )
         db.execute(
             "INSERT INTO memory_windows (run_id, window_index, n_vst, start_s, end_s, meta_json, blob) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [run_id, enc.index, enc.n_vst, enc.start_s, enc.end_s, enc.meta_json, enc.blob],
-        )
-        db.execute(
-            "UPDATE index_runs SET windows_done = windows_done + 1, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?",
-            [run_id],
         )
 
 

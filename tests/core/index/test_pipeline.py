@@ -92,7 +92,7 @@ def test_cancel_and_ctrl_c_are_clean_and_resume(tmp_path, tiny_model, video, ref
     assert done.memory_sha256 == reference.memory_sha256
 
 
-def test_readers_see_whole_windows_while_the_writer_commits(tmp_path, tiny_model, video, reference):
+def test_readers_see_whole_windows_while_the_writer_commits_beside_another_writer(tmp_path, tiny_model, video, reference):
     path = tmp_path / "lib.db"
     writer = open_db(path)
     seen: list[int] = []
@@ -122,13 +122,29 @@ def test_readers_see_whole_windows_while_the_writer_commits(tmp_path, tiny_model
             if not errors:
                 assert seen[-1] == n  # the writer is paused after committing window n - 1: all n are visible
 
-    t = threading.Thread(target=reader)
-    t.start()
+    def other_writer():  # e.g. the evidence pass or query history writing to the same file meanwhile
+        from core.query.history import record_query
+
+        db = open_db(path)
+        try:
+            while not stop.is_set():
+                if db.execute("SELECT count(*) FROM videos").fetchone()[0]:
+                    record_query(db, reference.video, "ask", "meanwhile", {"text": ""})
+                stop.wait(0.005)
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=other_writer)]
+    for t in threads:
+        t.start()
     try:
         result = index_video(writer, video, OPTS, model=tiny_model, progress=pause_for_reader)
     finally:
         stop.set()
-        t.join()
+        for t in threads:
+            t.join()
     assert not errors
     assert seen == sorted(seen) and seen[-1] == 3
     assert {1, 2, 3} <= set(seen)
