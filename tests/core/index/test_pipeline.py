@@ -92,6 +92,7 @@ def test_cancel_and_ctrl_c_are_clean_and_resume(tmp_path, tiny_model, video, ref
     assert done.memory_sha256 == reference.memory_sha256
 
 
+@pytest.mark.slow
 def test_readers_see_whole_windows_while_the_writer_commits_beside_another_writer(tmp_path, tiny_model, video, reference):
     path = tmp_path / "lib.db"
     writer = open_db(path)

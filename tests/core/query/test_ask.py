@@ -55,6 +55,7 @@ def test_ask_never_encodes(tiny_model, indexed, monkeypatch):
     assert answer.moments == () and isinstance(answer.text, str)
 
 
+@pytest.mark.slow
 def test_int8_storage_moves_scores_little(tiny_model, video):
     """The int8 codec's effect on what the model says, measured against the fp16 memory (stated in the report)."""
     fp16 = encode_now(tiny_model, video, "fp16")
