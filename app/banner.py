@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 
@@ -26,6 +28,7 @@ class Banner(QWidget):
         self.hide()
 
     def show_message(self, text: str, level: str = "error") -> None:
+        logging.getLogger("longwatch").log(logging.ERROR if level == "error" else logging.INFO, "%s", text)
         self.setProperty("level", level if level in self.LEVELS else "info")
         self.style().unpolish(self)
         self.style().polish(self)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import QApplication
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="longwatch", description="Index long videos once, then ask them anything.")
     p.add_argument("files", nargs="*", metavar="FILE", help="videos or folders to open")
+    p.add_argument("--check", action="store_true",
+                   help="print which engine features this build has (and why one is missing), then exit")
     p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
                    help="close the window after this long (smoke tests of a packaged build)")
     return p.parse_args(argv)
@@ -20,7 +23,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.check:
+        from app.capabilities import resolve_all
+
+        caps = resolve_all()
+        for cap in caps.values():
+            print(f"{cap.name:16} {'yes' if cap.available else 'NO  ' + cap.reason}")
+        return 0 if all(c.available for c in caps.values()) else 1
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+    logging.basicConfig(level=logging.INFO, format="longwatch: %(message)s")  # the window's messages, for a terminal
     import qasync
 
     from app.icons import icon, stylesheet

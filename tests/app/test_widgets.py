@@ -131,3 +131,13 @@ def test_long_run_of_events_and_signals_keeps_refcounts_steady(qapp: QApplicatio
     after = {name: sys.getrefcount(obj) for name, obj in (("None", None), ("True", True), ("False", False))}
     drift = {k: after[k] - before[k] for k in before}
     assert all(abs(d) < n // 10 for d in drift.values()), drift
+
+
+def test_check_lists_every_engine_feature(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.capabilities import FEATURES
+    from app.main import main
+
+    rc = main(["--check"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln.split()[0] for ln in lines] == list(FEATURES)
+    assert rc == (0 if all(ln.split()[1] == "yes" for ln in lines) else 1)
