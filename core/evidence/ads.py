@@ -82,7 +82,20 @@ def detect_ads(db: sqlite_utils.Database, fingerprint: str, *, model_scores: Mod
     for m, _contrast in sorted(scored, key=lambda mc: (-round(mc[0].score, 2), -mc[1])):
         if m.score >= min_score and all(_overlap(m, k) < 0.5 for k in kept):
             kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return _join_adjacent(sorted(kept, key=lambda m: m.start))
+
+
+def _join_adjacent(moments: list[Moment], gap_s: float = 2.0) -> list[Moment]:
+    """Ads that touch (a spot whose separator was missed after the rest of its break) become one segment."""
+    out: list[Moment] = []
+    for m in moments:
+        if out and m.start <= out[-1].end + gap_s:
+            last = out[-1]
+            why = tuple(dict.fromkeys((*last.why, *m.why)))
+            out[-1] = Moment(last.start, max(last.end, m.end), max(last.score, m.score), "ad", why)
+        else:
+            out.append(m)
+    return out
 
 
 def _load(db: sqlite_utils.Database, fingerprint: str) -> _Evidence:

@@ -39,7 +39,7 @@ class EvidenceOptions:
     ocr_min_score: float = 0.6  # OCR lines below this confidence are dropped
     audio: bool = True  # loudness and silences
     silence_db: float = -45.0  # dBFS below which a 50 ms block is silent
-    min_silence_s: float = 0.1  # short: a few black frames between adverts come with ~0.1 s of silence
+    min_silence_s: float = 0.05  # one 50 ms block: 3 black frames between adverts come with ~0.1 s of silence, less after AAC
     speech: bool = True
     speech_model: str | None = None  # faster-whisper model folder or name; None = Whisper tiny.en from PyPI
     speech_language: str | None = None  # None = the model's default / detection
