@@ -68,12 +68,48 @@ def dedupe_ocr(lines: Sequence[EvidenceLine], gap_s: float = 2.0) -> list[Eviden
     return out
 
 
+def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
+                  max_s: float = 12.0, pause_s: float = 1.0) -> list[EvidenceLine]:
+    """A long transcript segment cut into sentence-sized lines with its word times (``start_s``, ``end_s``,
+    ``word``): after a word ending a sentence, at a pause, or every ``max_s``. Whisper sometimes returns one
+    segment for half a minute of speech; a line per sentence embeds better and points at the right second."""
+    if end_s - start_s <= max_s or not words:
+        return [EvidenceLine(start_s, max(end_s, start_s), " ".join(text.split()), "speech")]
+    out: list[EvidenceLine] = []
+    chunk: list[Any] = []
+    for i, w in enumerate(words):
+        chunk.append(w)
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        ends = str(w.word).strip().endswith((".", "?", "!"))
+        if nxt is None or ends or float(nxt.start_s) - float(w.end_s) > pause_s \
+                or float(w.end_s) - float(chunk[0].start_s) > max_s:
+            said = " ".join(str(x.word).strip() for x in chunk if str(x.word).strip())
+            if said:
+                a = float(chunk[0].start_s)
+                out.append(EvidenceLine(a, max(a, float(chunk[-1].end_s)), said, "speech"))
+            chunk = []
+    return out
+
+
+def _rows(name: str, source: str, db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
+    out: list[EvidenceLine] = []
+    for r in _call(name, db, video):
+        if not str(r.text).strip():
+            continue
+        if source == "speech":
+            out += split_segment(float(r.start_s), float(r.end_s), str(r.text), getattr(r, "words", ()))
+        else:
+            out.append(EvidenceLine(float(r.start_s), float(max(r.end_s, r.start_s)), " ".join(str(r.text).split()),
+                                    source))
+    return out
+
+
 def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
-    """Transcript segments, subtitle lines and de-duplicated on-screen text of ``video``, in time order."""
+    """Transcript segments (long ones cut at sentences), subtitle lines and de-duplicated on-screen text of
+    ``video``, in time order."""
     lines: list[EvidenceLine] = []
     for name, source in _LINE_READERS:
-        rows = [EvidenceLine(float(r.start_s), float(max(r.end_s, r.start_s)), " ".join(str(r.text).split()), source)
-                for r in _call(name, db, video) if str(r.text).strip()]
+        rows = _rows(name, source, db, video)
         lines.extend(dedupe_ocr(rows) if source == "ocr" else rows)
     return sorted(lines, key=lambda x: (x.start_s, x.source))
 

@@ -103,7 +103,7 @@ def m_semantic(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX semantic_lines_todo ON semantic_lines(video, model)")
     db.execute(
         "CREATE VIRTUAL TABLE semantic_fts USING fts5(norm, content='semantic_lines', content_rowid='id', "
-        "tokenize='unicode61')"
+        "tokenize='porter unicode61')"
     )
     db.execute(
         "CREATE TRIGGER semantic_lines_ai AFTER INSERT ON semantic_lines BEGIN "
