@@ -2,7 +2,8 @@
 
 Each measurement runs in a fresh child process (so peaks do not leak between runs). The child loads a random
 checkpoint written in the official layout, resets the kernel's peak-RSS counter (``/proc/self/clear_refs``),
-encodes N synthetic 336x336 frames at ratio 4, and reports the peak RSS above the loaded model ("working peak").
+encodes N synthetic 336x336 frames, and reports the peak RSS above the loaded model ("working peak"). Children run
+with ``MALLOC_MMAP_THRESHOLD_=131072`` so that freed large blocks leave the RSS (see ``run_child``).
 
 * ``longwatch``: ``VideoXL.encode`` on a frame generator (frames stream as core.media yields them; the vision tower
   runs in micro-batches inside each 10-frame window; only the kept VSTs grow with N);
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -116,7 +118,10 @@ def child(args: argparse.Namespace) -> dict[str, float]:
 def run_child(args: argparse.Namespace, model: Path, mode: str, n: int) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--child", "--model", str(model), "--mode", mode, "--frames", str(n),
            "--ratio", str(args.ratio), "--quant", args.quant, "--device", args.device, "--threads", str(args.threads)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # glibc raises its mmap threshold after big frees and then keeps freed heap pages: RSS would count memory
+    # that is free (malloc_trim returned 133 MB after 30 windows). A fixed threshold returns big blocks at free.
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(128 * 1024)}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         return {"frames": n, "mode": mode, "error": done.stderr.strip().splitlines()[-1]}  # type: ignore[dict-item]
     return json.loads(done.stdout.strip().splitlines()[-1])
