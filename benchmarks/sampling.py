@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
@@ -149,12 +150,12 @@ def crossover(path: Path) -> dict[str, float]:
 # ------------------------------------------------------------------ driver
 
 
-def measure(method: str, n: int, path: Path) -> dict[str, float]:
+def measure(method: str, n: int, path: Path) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", method, str(n), str(path)]
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     if res.returncode != 0:
-        return {"error": 1.0, "stderr": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "?"}  # type: ignore[dict-item]
+        return {"error": 1.0, "stderr": res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "?"}
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 

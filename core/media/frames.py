@@ -39,7 +39,7 @@ from core.media.resize import FrameSize, to_rgb
 from core.media.types import Frame, Gap, VideoInfo
 from core.progress import CancelToken
 
-SEEK_COST_FRAMES = 4  # a seek + decoder flush costs ~3.2 decoded 720p frames (benchmarks/sampling.py --crossover)
+SEEK_COST_FRAMES = 4  # a seek + flush costs 2.2-4.3 decoded 720p frames (benchmarks/sampling.py --crossover)
 NO_INDEX_SEEK_GAP_S = 8.0  # without a keyframe index: seek when the next target is this far ahead
 MAX_DECODE_ERRORS = 300  # libav errors tolerated per file before giving up on the rest
 SKIP_MARGIN_FRAMES = 8  # non-reference pictures this many frames before a target are not decoded
