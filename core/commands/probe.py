@@ -44,6 +44,9 @@ def format_info(info: VideoInfo) -> str:
                      + ("" if s.is_text else " (bitmap, not read)"))
     for path in info.sidecar_subtitles:
         lines.append(f"  subtitles   {path}")
+    if info.readable_s is not None:
+        lines.append(f"  damaged     only {_hms(info.readable_s)} of {_hms(info.duration_s)} can be read; "
+                     "Longwatch indexes the readable part")
     lines.append(f"  fingerprint {info.fingerprint}")
     return "\n".join(lines)
 

@@ -80,3 +80,13 @@ def test_probe_errors_are_one_line_exit_1(tmp_path, make, fragment):
 def test_probe_without_argument_is_usage(tmp_path):
     code, _, _ = run("probe", "--db", str(tmp_path / "l.db"))
     assert code == 2
+
+
+def test_probe_says_how_much_of_a_cut_off_file_is_readable(tmp_path):
+    # An MKV cut in the middle still opens: probe reports it and says how much can be read.
+    src = mediagen.make_video(tmp_path / "full.mkv", duration_s=6.0, fps=10, size=(96, 64))
+    cut = mediagen.make_truncated(src, tmp_path / "cut.mkv", keep_fraction=0.5)
+    code, out, err = run("probe", str(cut), "--db", str(tmp_path / "db.sqlite"), "--no-save")
+    assert code == 0, err
+    assert "damaged     only 0:00:0" in out
+    assert "can be read" in out
