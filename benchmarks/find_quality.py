@@ -259,7 +259,7 @@ def timing(work: Path) -> dict[str, object]:
     lines = [EvidenceLine(t, t + 2.8, " ".join(rng.choice(words, 12)), "speech") for t in np.arange(0, dur, 3.0)]
     lines += [EvidenceLine(t, t + 3.0, " ".join(rng.choice(words, 7)), "subtitle") for t in np.arange(1, dur, 6.0)]
     lines += [EvidenceLine(t, t + 4.0, " ".join(rng.choice(words, 3)).upper(), "ocr") for t in np.arange(2, dur, 24.0)]
-    stats = [FrameStat(t, *rng.uniform(0, 1, 5), cut=bool(rng.uniform() < 0.03)) for t in np.arange(0, dur, 0.25)]
+    stats = [FrameStat(t, *rng.uniform(0, 1, 6), cut=bool(rng.uniform() < 0.03)) for t in np.arange(0, dur, 0.25)]
     db = open_db(work / "timing.db")
     db.execute("DELETE FROM semantic_lines")
     db.conn.commit()
