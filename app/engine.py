@@ -109,6 +109,8 @@ class Engine(QObject):
         self._jobs = 0
         self._closed = False
         self._pending: set[Future[Any]] = set()
+        if settings.has_model:
+            self._engine_pool.submit(_warm_up)
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     @property
@@ -402,6 +404,19 @@ class Engine(QObject):
         seg_store.replace_detected(db, fp, "chapter", chapters, "summary")
         lines = [summary.overview, ""] + [f"{_clock(c.start)} {c.title}" for c in summary.chapters]
         return Answer("Summarise", "\n".join(lines).strip(), tuple(chapters), summary.sources)
+
+
+def _warm_up() -> None:
+    """Import the model stack on the engine thread at start-up. Importing torch and transformers holds the GIL
+    for ~100 ms stretches; done here it happens while the window opens, not in the middle of indexing."""
+    import transformers.models.clip.modeling_clip
+    import transformers.models.qwen2.modeling_qwen2  # noqa: F401  (transformers imports these lazily)
+
+    import core.index.pipeline
+    import core.model
+    import core.query.ask  # noqa: F401
+
+    _leave_a_core_for_the_ui()
 
 
 def _leave_a_core_for_the_ui() -> None:

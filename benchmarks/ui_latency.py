@@ -88,8 +88,7 @@ def row(name: str, seconds: float, stalls: list[float]) -> str:
 async def run(win: object, video: Path, meter: StallMeter, idle_s: float) -> list[str]:
     w: object = win
     c = w.controller  # type: ignore[attr-defined]
-    w.open_paths([str(video)])  # type: ignore[attr-defined]
-    c.queue.clear()
+    await c.open_paths([str(video)], index=False)  # open only; indexing starts below
     await until(lambda: c.current is not None, 60)
     await asyncio.sleep(2.0)  # first frame, thumbnails
     out = []

@@ -32,6 +32,7 @@ def indexed(win: Any) -> bool:
     return c.current is not None and c.index_task is None and c.states.get(c.current.fingerprint) == "done"
 
 
+@pytest.mark.slow
 def test_drop_a_file_shows_progress_then_results(window: Any, media: Any, spin: Any, tmp_path: Path) -> None:
     events: list[Progress] = []
     window.engine.progress.connect(lambda _fp, p: events.append(p))
