@@ -15,7 +15,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from app.engine import NO_MODEL, Engine
+from app.answers import NO_MODEL
+from app.engine import Engine
 from app.index_panel import IndexPanel
 from app.library_panel import LibraryPanel
 from app.player import Player

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from app.answers import NO_MODEL, answer_from_record, ask_evidence, clock, labelled, moments_answer
 from app.capabilities import Capability, resolve
 from app.settings import AppSettings
 from core.errors import LongwatchError, UsageError
@@ -35,11 +36,6 @@ from core.store.segments import Segment
 
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.1  # the UI needs no more than ~10 progress updates a second
-NO_MODEL = ("No video-LLM is configured: answers come from speech, subtitles and on-screen text. "
-            "A video-LLM (Settings > Model folder) would add answers about what is seen, moments found by "
-            "description, chapter summaries and visual ad detection.")
-EVIDENCE_ONLY = ("Without a video-LLM this answer comes from speech, subtitles and on-screen text only; "
-                 "a model would also answer about what is seen.")
 
 
 @dataclass(frozen=True)
@@ -221,7 +217,7 @@ class Engine(QObject):
         return await self._run(self._media_pool, self._past_queries, cap.func, fingerprint)
 
     def _past_queries(self, list_queries: Callable[..., Any], fingerprint: str) -> list[PastQuery]:
-        return [PastQuery(r.id, r.kind, r.question, _answer_from_record(r.kind, r.question, r.result), r.created_at)
+        return [PastQuery(r.id, r.kind, r.question, answer_from_record(r.kind, r.question, r.result), r.created_at)
                 for r in list_queries(self._media_state.database(), fingerprint)]
 
     # segment edits (undoable in the UI; each is one transaction here)
@@ -377,7 +373,7 @@ class Engine(QObject):
             raise UsageError(f"Unknown question kind {kind!r}; use ask, find, ads or summary.")
         if settings.has_model:
             return self._ask_model(db, job, fp, kind, text, settings, token)
-        return _ask_evidence(db, fp, kind, text)
+        return ask_evidence(db, fp, kind, text)
 
     def _ask_model(self, db: Any, job: int, fp: str, kind: str, text: str, settings: AppSettings,
                    token: CancelToken) -> Answer:
@@ -393,16 +389,16 @@ class Engine(QObject):
                             on_text=lambda piece: self.answer_text.emit(job, piece), cancel=token)
         if kind == "find":
             moments = cap.func(db, fp, text, model, cancel=token)
-            seg_store.replace_detected(db, fp, "event", [_labelled(m, text) for m in moments], "find")
-            return _moments_answer(text, moments, ("video-llm",), "event")
+            seg_store.replace_detected(db, fp, "event", [labelled(m, text) for m in moments], "find")
+            return moments_answer(text, moments, ("video-llm",), "event")
         if kind == "ads":
             moments = cap.func(db, fp, model)
             seg_store.replace_detected(db, fp, "ad", moments, "ads")
-            return _moments_answer("Find the ads", moments, ("video-llm",), "ad")
+            return moments_answer("Find the ads", moments, ("video-llm",), "ad")
         summary = cap.func(db, fp, model, cancel=token)
         chapters = [Moment(c.start, c.end, 1.0, c.title, (c.text,) if c.text else ()) for c in summary.chapters]
         seg_store.replace_detected(db, fp, "chapter", chapters, "summary")
-        lines = [summary.overview, ""] + [f"{_clock(c.start)} {c.title}" for c in summary.chapters]
+        lines = [summary.overview, ""] + [f"{clock(c.start)} {c.title}" for c in summary.chapters]
         return Answer("Summarise", "\n".join(lines).strip(), tuple(chapters), summary.sources)
 
 
@@ -436,76 +432,3 @@ def _reopen(state: _Thread, db_path: str | None) -> None:
 
 def _span(item: Any) -> tuple[float, float]:
     return float(item.start_s), float(item.end_s)
-
-
-def _clock(t: float) -> str:
-    from app.timefmt import format_time
-
-    return format_time(t)
-
-
-def _labelled(m: Moment, description: str) -> Moment:
-    """A found moment as a timeline range, labelled with what was looked for."""
-    return Moment(m.start, m.end, m.score, description[:40], m.why)
-
-
-def _moments_answer(question: str, moments: list[Moment], sources: tuple[str, ...], what: str) -> Answer:
-    if not moments:
-        return Answer(question, "Nothing found.", (), sources)
-    noun = {"ad": "ad break", "event": "moment"}.get(what, what)
-    lines = [f"Found {len(moments)} {noun}{'s' if len(moments) != 1 else ''}:"]
-    lines += [f"• {_clock(m.start)}–{_clock(m.end)} {m.label} ({m.score:.0%})" for m in moments]
-    return Answer(question, "\n".join(lines), tuple(moments), sources)
-
-
-def _ask_evidence(db: Any, fp: str, kind: str, text: str) -> Answer:
-    """Answers without the video-LLM: text search and the evidence ad detector; says what the model would add."""
-    if kind == "summary":
-        raise LongwatchError("Summaries need the video-LLM; choose a model folder in Settings. " + NO_MODEL)
-    if kind == "ads":
-        cap = resolve("detect_ads")
-        if cap.func is None:
-            raise LongwatchError(cap.reason)
-        moments = list(cap.func(db, fp))
-        seg_store.replace_detected(db, fp, "ad", moments, "ads")
-        answer = _moments_answer("Find the ads", moments, ("evidence",), "ad")
-        _record(db, fp, "ads", "", answer)
-        return answer
-    cap = resolve("search")
-    if cap.func is None:
-        raise LongwatchError(cap.reason)
-    hits = cap.func(db, fp, text, limit=10)
-    best = max((float(h.score) for h in hits), default=0.0)
-    # FTS5 scores (negated bm25) have no fixed scale: show each hit relative to the best one (1.0)
-    moments = [Moment(h.start_s, max(h.start_s, h.end_s), float(h.score) / best if best > 0 else 1.0 / (1 + i),
-                      h.source, (f"{h.source}: {h.text}",)) for i, h in enumerate(hits)]
-    if moments:
-        body = "From speech, subtitles and on-screen text:\n" + "\n".join(
-            f"• {_clock(m.start)} {m.why[0]}" for m in moments)
-    else:
-        body = "No speech, subtitle or on-screen text matches."
-    answer = Answer(text, body + "\n\n" + EVIDENCE_ONLY, tuple(moments), ("evidence",))
-    if kind == "find":
-        seg_store.replace_detected(db, fp, "event", [_labelled(m, text) for m in moments], "find")
-    _record(db, fp, "find" if kind == "find" else "ask", text, answer)
-    return answer
-
-
-def _record(db: Any, fp: str, kind: str, question: str, answer: Answer) -> None:
-    cap = resolve("record_query")
-    if cap.func is not None:
-        cap.func(db, fp, kind, question, answer.to_json())
-
-
-def _answer_from_record(kind: str, question: str, result: dict[str, Any]) -> Answer:
-    """Rebuild an Answer from a stored query (ask/find/ads store moments; summary stores chapters)."""
-    moments = [Moment.from_json(m) for m in result.get("moments", [])]
-    if kind == "summary":
-        chapters = result.get("chapters", [])
-        moments = [Moment(float(c["start"]), float(c["end"]), 1.0, str(c["title"])) for c in chapters]
-        text = "\n".join([result.get("overview", ""), ""] + [f"{_clock(m.start)} {m.label}" for m in moments])
-        return Answer(question or "Summarise", text.strip(), tuple(moments), tuple(result.get("sources", ())))
-    text = result.get("text") or _moments_answer(question, moments, (), "ad" if kind == "ads" else "event").text
-    return Answer(question or ("Find the ads" if kind == "ads" else ""), text, tuple(moments),
-                  tuple(result.get("sources", ())))
-
