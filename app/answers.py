@@ -7,7 +7,7 @@ from typing import Any
 
 from app.capabilities import resolve
 from core.errors import LongwatchError
-from core.results import Answer, Moment
+from core.results import Answer, Moment, Summary
 from core.store import segments as seg_store
 
 NO_MODEL = ("No video-LLM is configured: answers come from speech, subtitles and on-screen text. "
@@ -38,9 +38,11 @@ def moments_answer(question: str, moments: list[Moment], sources: tuple[str, ...
 
 
 def ask_evidence(db: Any, fp: str, kind: str, text: str) -> Answer:
-    """Answers without the video-LLM: text search and the evidence ad detector; says what the model would add."""
-    if kind == "summary":
-        raise LongwatchError("Summaries need the video-LLM; choose a model folder in Settings. " + NO_MODEL)
+    """Answers without the video-LLM (core.query.grounded): search by meaning over speech, subtitles and
+    on-screen text, chapters from topic shifts and shots, and the evidence ad detector. Each says what a video
+    model would add."""
+    from core.query import grounded_ask, grounded_find, grounded_summary
+
     if kind == "ads":
         cap = resolve("detect_ads")
         if cap.func is None:
@@ -50,24 +52,22 @@ def ask_evidence(db: Any, fp: str, kind: str, text: str) -> Answer:
         answer = moments_answer("Find the ads", moments, ("evidence",), "ad")
         _record(db, fp, "ads", "", answer)
         return answer
-    cap = resolve("search")
-    if cap.func is None:
-        raise LongwatchError(cap.reason)
-    hits = cap.func(db, fp, text, limit=10)
-    best = max((float(h.score) for h in hits), default=0.0)
-    # FTS5 scores (negated bm25) have no fixed scale: show each hit relative to the best one (1.0)
-    moments = [Moment(h.start_s, max(h.start_s, h.end_s), float(h.score) / best if best > 0 else 1.0 / (1 + i),
-                      h.source, (f"{h.source}: {h.text}",)) for i, h in enumerate(hits)]
-    if moments:
-        body = "From speech, subtitles and on-screen text:\n" + "\n".join(
-            f"• {clock(m.start)} {m.why[0]}" for m in moments)
-    else:
-        body = "No speech, subtitle or on-screen text matches."
-    answer = Answer(text, body + "\n\n" + EVIDENCE_ONLY, tuple(moments), ("evidence",))
+    if kind == "summary":
+        return summary_answer(db, fp, grounded_summary(db, fp, None))
     if kind == "find":
+        moments = grounded_find(db, fp, text, None)
         seg_store.replace_detected(db, fp, "event", [labelled(m, text) for m in moments], "find")
-    _record(db, fp, "find" if kind == "find" else "ask", text, answer)
-    return answer
+        answer = moments_answer(text, moments, ("evidence",), "event")
+        return Answer(text, answer.text + "\n\n" + EVIDENCE_ONLY, answer.moments, answer.sources)
+    return grounded_ask(db, fp, text, None)
+
+
+def summary_answer(db: Any, fp: str, summary: Summary) -> Answer:
+    """Chapters on the timeline and the overview + chapter list as the answer text."""
+    chapters = [Moment(c.start, c.end, 1.0, c.title, (c.text,) if c.text else ()) for c in summary.chapters]
+    seg_store.replace_detected(db, fp, "chapter", chapters, "summary")
+    lines = [summary.overview, ""] + [f"{clock(c.start)} {c.title}" for c in summary.chapters]
+    return Answer("Summarise", "\n".join(lines).strip(), tuple(chapters), summary.sources)
 
 
 def _record(db: Any, fp: str, kind: str, question: str, answer: Answer) -> None:

@@ -23,13 +23,20 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from app.answers import NO_MODEL, answer_from_record, ask_evidence, clock, labelled, moments_answer
+from app.answers import (
+    NO_MODEL,
+    answer_from_record,
+    ask_evidence,
+    labelled,
+    moments_answer,
+    summary_answer,
+)
 from app.capabilities import Capability, resolve
 from app.settings import AppSettings
 from core.errors import LongwatchError, UsageError
 from core.media.types import VideoInfo
 from core.progress import CancelToken, Progress
-from core.results import Answer, Moment
+from core.results import Answer
 from core.store import LibraryEntry, list_library, open_db, upsert_video
 from core.store import segments as seg_store
 from core.store.segments import Segment
@@ -387,19 +394,19 @@ class Engine(QObject):
 
             return cap.func(db, fp, text, model, options=AskOptions(max_new_tokens=settings.answer_tokens),
                             on_text=lambda piece: self.answer_text.emit(job, piece), cancel=token)
-        if kind == "find":
-            moments = cap.func(db, fp, text, model, cancel=token)
+        if kind == "find":  # the model's moments fused with the evidence when the evidence pass has run
+            from core.query import grounded_find
+
+            moments = grounded_find(db, fp, text, model, cancel=token)
             seg_store.replace_detected(db, fp, "event", [labelled(m, text) for m in moments], "find")
             return moments_answer(text, moments, ("video-llm",), "event")
         if kind == "ads":
             moments = cap.func(db, fp, model)
             seg_store.replace_detected(db, fp, "ad", moments, "ads")
             return moments_answer("Find the ads", moments, ("video-llm",), "ad")
-        summary = cap.func(db, fp, model, cancel=token)
-        chapters = [Moment(c.start, c.end, 1.0, c.title, (c.text,) if c.text else ()) for c in summary.chapters]
-        seg_store.replace_detected(db, fp, "chapter", chapters, "summary")
-        lines = [summary.overview, ""] + [f"{clock(c.start)} {c.title}" for c in summary.chapters]
-        return Answer("Summarise", "\n".join(lines).strip(), tuple(chapters), summary.sources)
+        from core.query import grounded_summary  # the evidence chapters when the video has no memory yet
+
+        return summary_answer(db, fp, grounded_summary(db, fp, model, cancel=token))
 
 
 def _warm_up() -> None:
@@ -410,7 +417,7 @@ def _warm_up() -> None:
 
     import core.index.pipeline
     import core.model
-    import core.query.ask  # noqa: F401
+    import core.query  # noqa: F401
 
     _leave_a_core_for_the_ui()
 

@@ -60,6 +60,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="print the segments in this format (edl: Kodi/MPlayer/Comskip; ffmetadata: chapters)")
     p.add_argument("--min-score", type=float, default=0.5, help="lowest confidence reported (0..1, default 0.5)")
     add_evidence_options(p)
+    from core.commands.model_args import add_model_options
+
+    add_model_options(p)
     p.set_defaults(func=run)
 
 
@@ -70,7 +73,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if not 0.0 <= args.min_score <= 1.0:
         raise UsageError(f"--min-score {args.min_score} is outside 0..1; use e.g. 0.5.")
     fingerprint, duration_s, name = ensure_evidence(args, ctx)
-    moments = detect_ads(ctx.db(), fingerprint, min_score=args.min_score)
+    moments = detect_ads(ctx.db(), fingerprint, model_scores=_model_scores(args, ctx, fingerprint),
+                         min_score=args.min_score)
     data = [m.to_json() for m in moments]
     with ctx.db().atomic():
         ctx.db().execute("INSERT INTO queries (video, kind, question, result_json) VALUES (?, 'ads', '', ?)",
@@ -82,6 +86,20 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     lines = [f"{hms(m.start)} - {hms(m.end)}  {m.score:.2f}  " + "; ".join(m.why) for m in moments]
     ctx.emit(data, "\n".join(lines) if lines else f"No ads found in {name}.")
     return 0
+
+
+def _model_scores(args: argparse.Namespace, ctx: CliContext,
+                  fingerprint: str) -> list[tuple[float, float, float]] | None:
+    """The video-LLM's per-window advert probability when a model is configured and the video is indexed."""
+    from core.commands.model_args import load, optional_model_options
+    from core.index.store import list_runs
+
+    options = optional_model_options(args)
+    if options is None or not any(r.windows_done for r in list_runs(ctx.db(), fingerprint)):
+        return None  # loading a model is only worth it when there is a memory to score
+    from core.query import model_ad_scores_if_indexed
+
+    return model_ad_scores_if_indexed(ctx.db(), fingerprint, load(options, ctx))
 
 
 def hms(seconds: float) -> str:

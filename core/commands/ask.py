@@ -1,11 +1,12 @@
-"""``longwatch-cli ask VIDEO QUESTION``: an answer streamed from the persisted memory, with moments."""
+"""``longwatch-cli ask VIDEO QUESTION``: an answer streamed from the persisted memory (or from the evidence
+when no video-LLM is configured), with moments."""
 
 from __future__ import annotations
 
 import argparse
 
 from core.cli import CliContext
-from core.commands.model_args import add_model_options, load, model_options
+from core.commands.grounding import add_source_options, prepare
 from core.results import Moment
 
 
@@ -13,21 +14,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("ask", parents=[common], help="answer a question about an indexed video")
     p.add_argument("video", metavar="VIDEO", help="the video file (or its fingerprint)")
     p.add_argument("question", metavar="QUESTION")
-    add_model_options(p)
+    add_source_options(p)
     p.add_argument("--max-tokens", type=int, default=256, metavar="N", help="longest answer in tokens")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.query import AskOptions, ask, resolve_video
+    from core.query import AskOptions, grounded_ask
 
-    options_model = model_options(args)  # first: no model configured is one clear line
-    db = ctx.db()
-    video = resolve_video(db, args.video)
-    model = load(options_model, ctx)
+    video, model = prepare(args, ctx)
     stream = None if ctx.json else _Streamer(ctx)
-    answer = ask(db, video, args.question, model, options=AskOptions(max_new_tokens=args.max_tokens),
-                 on_text=stream)
+    answer = grounded_ask(ctx.db(), video, args.question, model,
+                          options=AskOptions(max_new_tokens=args.max_tokens), on_text=stream)
     if ctx.json:
         ctx.emit(answer.to_json(), "")
     else:

@@ -6,14 +6,14 @@ import argparse
 
 from core.cli import CliContext
 from core.commands.ask import format_moment
-from core.commands.model_args import add_model_options, load, model_options
+from core.commands.grounding import add_source_options, prepare
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("find", parents=[common], help="ranked moments for an event")
     p.add_argument("video", metavar="VIDEO", help="the video file (or its fingerprint)")
     p.add_argument("description", metavar="DESCRIPTION")
-    add_model_options(p)
+    add_source_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many moments (default 5)")
     p.add_argument("--refine", type=int, default=3, metavar="N",
                    help="refine the best N on densely sampled frames (default 3, 0 for none)")
@@ -21,15 +21,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.query import FindOptions, find, resolve_video
+    from core.query import FindOptions, grounded_find
 
-    options_model = model_options(args)  # first: no model configured is one clear line
-    db = ctx.db()
-    video = resolve_video(db, args.video)
     options = FindOptions(top_k=args.top, refine=min(args.refine, args.top))
-    model = load(options_model, ctx)
+    video, model = prepare(args, ctx)
     with ctx.progress() as report:
-        moments = find(db, video, args.description, model, options=options, progress=report)
+        moments = grounded_find(ctx.db(), video, args.description, model, options=options, progress=report)
     human = "\n".join(format_moment(m) for m in moments) or "No moment found."
     ctx.emit([m.to_json() for m in moments], human)
     return 0

@@ -33,6 +33,17 @@ def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(model=folder, quant=args.quant, device=args.device)
 
 
+def optional_model_options(args: argparse.Namespace) -> ModelOptions | None:
+    """Like ``model_options``, but None when no model is configured at all (the evidence answers instead)."""
+    import os
+
+    from core.index.options import ENV_MODEL
+
+    if not (args.model or os.environ.get(ENV_MODEL, "").strip()):
+        return None
+    return model_options(args)
+
+
 def load(options: ModelOptions, ctx: CliContext) -> VideoXL:
     from core.model import load_model
 

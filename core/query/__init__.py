@@ -5,8 +5,16 @@ refine them.
 """
 
 from core.query.ads import WindowScores, ad_moments, find_ads, model_ad_scores
-from core.query.ask import AskOptions, ask
-from core.query.find import FindOptions, find
+from core.query.asking import AskOptions, ask
+from core.query.finding import FindOptions, find
+from core.query.grounded import (
+    NoEvidence,
+    grounded_ask,
+    grounded_find,
+    grounded_summary,
+    has_evidence,
+    model_ad_scores_if_indexed,
+)
 from core.query.history import QueryRecord, list_queries, record_query
 from core.query.memory import LoadedMemory, NotIndexed, load_memory, resolve_video
 from core.query.summary import SummaryOptions, summarize
@@ -15,6 +23,7 @@ __all__ = [
     "AskOptions",
     "FindOptions",
     "LoadedMemory",
+    "NoEvidence",
     "NotIndexed",
     "QueryRecord",
     "SummaryOptions",
@@ -23,9 +32,14 @@ __all__ = [
     "ask",
     "find",
     "find_ads",
+    "grounded_ask",
+    "grounded_find",
+    "grounded_summary",
+    "has_evidence",
     "list_queries",
     "load_memory",
     "model_ad_scores",
+    "model_ad_scores_if_indexed",
     "record_query",
     "resolve_video",
     "summarize",

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
 from core.errors import UsageError
@@ -14,7 +15,7 @@ from core.model import VideoXL
 from core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from core.query.evidence import evidence_context
 from core.query.history import record_query
-from core.query.memory import load_memory
+from core.query.memory import LoadedMemory, load_memory
 from core.query.refine import refine_moment
 from core.query.scoring import moments_for
 from core.results import Moment
@@ -37,15 +38,22 @@ class FindOptions:
 
 def find(db: sqlite_utils.Database, video: str, description: str, model: VideoXL, *,
          options: FindOptions | None = None, progress: ProgressCallback | None = None,
-         cancel: CancelToken | None = None) -> list[Moment]:
-    """Moments where ``description`` happens in ``video`` (a fingerprint), best first."""
+         cancel: CancelToken | None = None, loaded: LoadedMemory | None = None,
+         window_scores: np.ndarray | None = None, record: bool = True) -> list[Moment]:
+    """Moments where ``description`` happens in ``video`` (a fingerprint), best first.
+
+    ``loaded`` and ``window_scores`` ((n_windows,) P(yes), from ``model.score_windows``) let a caller that already
+    has them (``core.query.grounded``) avoid reading the memory and scoring the windows twice; ``record=False``
+    leaves the history to that caller.
+    """
     opts = options or FindOptions()
     report = progress or no_progress
     if not description.strip():
         raise UsageError("The description is empty; describe the event to find.")
-    loaded = load_memory(db, video, model)
+    loaded = loaded or load_memory(db, video, model)
     report(Progress("score", 0, 1, unit="passes"))
-    moments, _ = moments_for(model, loaded.memory, description, label=description, top_k=opts.top_k)
+    moments, _ = moments_for(model, loaded.memory, description, label=description, top_k=opts.top_k,
+                             window_scores=window_scores)
     refined: list[Moment] = []
     for i, m in enumerate(moments):
         if i < opts.refine and Path(loaded.path).is_file():
@@ -61,5 +69,6 @@ def find(db: sqlite_utils.Database, video: str, description: str, model: VideoXL
                           (*m.why, *(f"evidence: {line.why()}" for line in ev.overlapping(m.start, m.end))))
                    for m in refined]
     refined.sort(key=lambda m: (-m.score, m.start))
-    record_query(db, video, "find", description, {"moments": [m.to_json() for m in refined]})
+    if record:
+        record_query(db, video, "find", description, {"moments": [m.to_json() for m in refined]})
     return refined
