@@ -57,6 +57,9 @@ class Embedder:
             ) from e
         if not folder.is_dir():
             raise EmbeddingModelMissing(f"The embedding model folder {folder} does not exist; choose another one.")
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # its "Loading weights" bar would land in every CLI command's output
         try:
             self._model: Any = SentenceTransformer(str(folder), device=device)
         except (OSError, ValueError) as e:
