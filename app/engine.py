@@ -99,12 +99,15 @@ class Engine(QObject):
 
     progress = Signal(str, object)  # fingerprint, Progress
     answer_text = Signal(int, str)  # job id, next piece of the streamed answer
+    download_progress = Signal(object)  # Progress of a model download (stage "download", bytes)
 
     def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._engine_pool = ThreadPoolExecutor(1, thread_name_prefix="longwatch-engine")
         self._media_pool = ThreadPoolExecutor(1, thread_name_prefix="longwatch-media")
+        self._download_pool = ThreadPoolExecutor(1, thread_name_prefix="longwatch-download")  # never waits on indexing
+        self._download_cancel: CancelToken | None = None
         self._engine_state = _Thread(settings.db_path or None)
         self._media_state = _Thread(settings.db_path or None)
         self._cancel: CancelToken | None = None
@@ -148,13 +151,15 @@ class Engine(QObject):
         if self._closed:
             return
         self._closed = True
-        if self._cancel is not None:
-            self._cancel.cancel()
+        for token in (self._cancel, self._download_cancel):
+            if token is not None:
+                token.cancel()
         for fut in list(self._pending):
             fut.cancel()  # only those not started; the running one stops at its next cancel check
         for pool, state in ((self._engine_pool, self._engine_state), (self._media_pool, self._media_state)):
             pool.submit(state.close)  # each connection is closed on the thread that opened it
             pool.shutdown(wait=wait)
+        self._download_pool.shutdown(wait=wait)
 
     # ---- media thread ---------------------------------------------------------------------------------------
     async def open_file(self, path: str | Path) -> VideoInfo:
@@ -281,7 +286,7 @@ class Engine(QObject):
             if self._cancel is token:
                 self._cancel = None
 
-    def _throttled(self, fingerprint: str) -> Callable[[Progress], None]:
+    def _throttled(self, fingerprint: str, emit: Callable[[Progress], None] | None = None) -> Callable[[Progress], None]:
         last: dict[str, float] = {}
 
         def report(p: Progress) -> None:
@@ -289,7 +294,7 @@ class Engine(QObject):
             final = p.total is not None and p.done >= p.total
             if final or now - last.get(p.stage, 0.0) >= PROGRESS_INTERVAL_S:
                 last[p.stage] = now
-                self.progress.emit(fingerprint, p)
+                emit(p) if emit is not None else self.progress.emit(fingerprint, p)
 
         return report
 
@@ -341,6 +346,22 @@ class Engine(QObject):
             state.model = load.func(opts, report)
             state.model_key = opts
         return state.model
+
+    async def download_model(self, repo_id: str) -> str:
+        """Download hub model ``repo_id`` (only the files the loader reads) into the Hugging Face cache; returns
+        the folder to use as the model. Progress leaves as ``download_progress``; ``cancel_download`` stops it
+        (Cancelled); no hub gives a one-line ModelError saying what to do."""
+        self._download_cancel = token = CancelToken()
+        try:
+            return await self._run(self._download_pool, _download, repo_id,
+                                   self._throttled("", self.download_progress.emit), token)
+        finally:
+            if self._download_cancel is token:
+                self._download_cancel = None
+
+    def cancel_download(self) -> None:
+        if self._download_cancel is not None:
+            self._download_cancel.cancel()
 
     async def estimate_memory(self, settings: AppSettings) -> str:
         """One line: memory the model needs and whether it fits (or why that cannot be said)."""
@@ -430,6 +451,12 @@ def _leave_a_core_for_the_ui() -> None:
     cores = os.cpu_count() or 2
     if cores > 1 and torch.get_num_threads() >= cores:
         torch.set_num_threads(cores - 1)
+
+
+def _download(repo_id: str, report: Callable[[Progress], None], token: CancelToken) -> str:
+    from core.model import download_model
+
+    return str(download_model(repo_id, progress=report, cancel=token))
 
 
 def _reopen(state: _Thread, db_path: str | None) -> None:

@@ -1,13 +1,19 @@
 """The settings dialog: model, quantization, device, sampling, compression, evidence models, database.
 
 OK builds an ``AppSettings``; a value it rejects keeps the dialog open with that one-line message. The memory the
-model needs is shown as soon as the model options change (``Engine.estimate_memory``).
+model needs is shown as soon as the model options change (``Engine.estimate_memory``). "Download…" fetches a hub
+model (``Engine.download_model``) with a progress bar, bytes, rate and time left, and a Cancel button; the dialog
+stays usable meanwhile, and the downloaded folder fills the model field.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QWidget,
@@ -26,7 +33,11 @@ from PySide6.QtWidgets import (
 
 from app.engine import Engine
 from app.settings import DEVICES, QUANTS, RATIOS, AppSettings
-from core.errors import UsageError
+from core.errors import Cancelled, LongwatchError, UsageError
+from core.progress import Progress
+
+DEFAULT_HUB_ID = "sy1998/Video_XL"
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")  # owner/name, as core.model.paths reads it
 
 
 class SettingsDialog(QDialog):
@@ -66,7 +77,23 @@ class SettingsDialog(QDialog):
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setObjectName("errorLabel")
+        self.download = QPushButton("Download…", self)
+        self.download.clicked.connect(self.start_download)
+        self.download_bar = QProgressBar(self)
+        self.download_bar.setRange(0, 1000)
+        self.download_bar.setTextVisible(True)
+        self.download_cancel = QPushButton("Cancel", self)
+        self.download_cancel.clicked.connect(self.engine.cancel_download)
+        self.download_status = QLabel("", self)
+        self.download_status.setWordWrap(True)
+        self.download_status.setObjectName("downloadLabel")
+        self.download_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # copy the command
+        self._downloading: asyncio.Future[str] | None = None
         self._layout()
+        self._show_downloading(False)
+        self.download_status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.model_dir.textChanged.connect(self._update_download_button)
+        self._update_download_button()
         for w in (self.model_dir,):
             w.editingFinished.connect(self.refresh_memory)
         for c in (self.quant, self.device):
@@ -75,12 +102,21 @@ class SettingsDialog(QDialog):
 
     def _layout(self) -> None:
         form = QFormLayout(self)
+        self.model_dir.setMinimumWidth(260)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse_model)
         row = QHBoxLayout()
         row.addWidget(self.model_dir, 1)
         row.addWidget(browse)
+        row.addWidget(self.download)
         form.addRow("Video-LLM", row)
+        progress = QHBoxLayout()
+        progress.addWidget(self.download_bar, 1)
+        progress.addWidget(self.download_cancel)
+        form.addRow("", progress)
+        form.addRow("", self.download_status)
+        self._download_rows = (progress, self.download_status)
+        self._form = form
         form.addRow("Quantization", self.quant)
         form.addRow("Device", self.device)
         form.addRow("Frame rate", self.fps)
@@ -104,6 +140,100 @@ class SettingsDialog(QDialog):
         if folder:
             self.model_dir.setText(folder)
             self.refresh_memory()
+
+    # ---- download ------------------------------------------------------------------------------------------------
+    def hub_id(self) -> str | None:
+        """The hub id the Download button fetches: the field's owner/name (empty: sy1998/Video_XL), else None."""
+        text = self.model_dir.text().strip()
+        if not text:
+            return DEFAULT_HUB_ID
+        local = os.path.exists(os.path.expanduser(text))
+        return text if HUB_ID.match(text) and not local else None
+
+    def _update_download_button(self) -> None:
+        repo = self.hub_id()
+        self.download.setEnabled(repo is not None and self._downloading is None)
+        self.download.setToolTip(f"Download {repo} from the Hugging Face hub (weights, config and tokenizer only)"
+                                 if repo else "Type a hub id (owner/name, e.g. sy1998/Video_XL) to download it")
+
+    def _show_downloading(self, on: bool) -> None:
+        self.download_bar.setVisible(on)
+        self.download_cancel.setVisible(on)
+        self.download_cancel.setEnabled(on)
+        self._form.setRowVisible(self._download_rows[0], on)
+        self._form.setRowVisible(self._download_rows[1], on or bool(self.download_status.text()))
+        self._update_download_button()
+        self._fit_status()
+
+    def _fit_status(self) -> None:
+        """Give the wrapped status line the height its text needs at its width (QFormLayout asks the label's
+        sizeHint, computed for a narrower width), and grow the dialog to show it."""
+        if not self.isVisible():
+            return
+        self.layout().activate()
+        label = self.download_status
+        pad = label.fontMetrics().lineSpacing() // 2
+        label.setFixedHeight(label.heightForWidth(label.width()) + pad if label.text() else 0)
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_status()
+
+    def start_download(self) -> None:
+        repo = self.hub_id()
+        if repo is None or self._downloading is not None:
+            return
+        self.download_status.setText(f"Connecting to the Hugging Face hub for {repo}…")
+        self.download_bar.setValue(0)
+        self.download_bar.setFormat("starting…")
+        self.engine.download_progress.connect(self.show_download_progress)
+        self._downloading = asyncio.ensure_future(self.engine.download_model(repo))
+        self._downloading.add_done_callback(self._download_done)
+        self._show_downloading(True)
+
+    def show_download_progress(self, p: Progress) -> None:
+        if self._downloading is None or p.stage != "download":
+            return
+        if p.total:
+            self.download_bar.setValue(round(1000 * (p.fraction or 0.0)))
+            self.download_bar.setFormat(f"{_bytes(p.done)} of {_bytes(p.total)}")
+        else:
+            self.download_bar.setFormat(_bytes(p.done) if p.done else "starting…")
+        parts = [p.message] if p.message and not p.done else []
+        if p.rate:
+            parts.append(f"{_bytes(p.rate)}/s")
+        if p.eta_s is not None and p.rate:
+            parts.append(_eta(p.eta_s))
+        if parts:
+            self.download_status.setText(" · ".join(parts))
+
+    def _download_done(self, fut: asyncio.Future[str]) -> None:
+        self._downloading = None
+        self.engine.download_progress.disconnect(self.show_download_progress)
+        err = None if fut.cancelled() else fut.exception()
+        if fut.cancelled() or isinstance(err, Cancelled):
+            self.download_status.setText("Download cancelled; starting it again resumes where it stopped.")
+        elif err is not None:
+            self.download_status.setText(str(err) if isinstance(err, LongwatchError) else
+                                         f"The download failed: {' '.join(str(err).split())}")
+        else:
+            self.model_dir.setText(fut.result())
+            self.download_status.setText(f"Downloaded; the model folder is {fut.result()}")
+            self.refresh_memory()
+        self._show_downloading(False)
+
+    def done(self, result: int) -> None:
+        """Closing the dialog stops a running download (the next one resumes it)."""
+        if self._downloading is not None:
+            self._downloading.remove_done_callback(self._download_done)
+            self.engine.download_progress.disconnect(self.show_download_progress)
+            self.engine.cancel_download()
+            self._downloading.add_done_callback(lambda f: f.cancelled() or f.exception())  # Cancelled, expected
+            self._downloading = None
+        super().done(result)
 
     def build(self) -> AppSettings:
         """The settings as entered; raises UsageError naming the first bad value."""
@@ -139,6 +269,25 @@ class SettingsDialog(QDialog):
             self.error.setText(str(e))
             return
         super().accept()
+
+
+def _eta(seconds: float) -> str:
+    """Time left as people say it: 'less than a minute left', 'about 12 min left', 'about 1 h 05 min left'."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute left"
+    if minutes < 60:
+        return f"about {minutes} min left"
+    return f"about {minutes // 60} h {minutes % 60:02d} min left"
+
+
+def _bytes(n: float) -> str:
+    """1536 -> '1.5 KB', 15.8e9 -> '15.8 GB' (decimal units, as the hub shows sizes)."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
 
 
 def _combo(parent: QWidget, items: object, current: str) -> QComboBox:

@@ -1,11 +1,13 @@
 """The Video-XL compatible compressed-context video-LLM: loading, encoding to VST memory, answering.
 
 Public API (see docs in each module): ``ModelOptions``, ``MemoryEstimate``, ``estimate_memory``, ``load_model``,
-``VideoXL``, ``WindowMemory``, ``SinkMemory``, ``VideoMemory``, ``write_tiny_checkpoint``, ``ModelError``.
+``VideoXL``, ``WindowMemory``, ``SinkMemory``, ``VideoMemory``, ``write_tiny_checkpoint``, ``download_model``,
+``ModelError``.
 """
 
 from __future__ import annotations
 
+from core.model.download import download_model
 from core.model.errors import DoesNotFit, MemoryMismatch, ModelError, ModelNotFound, UnsafeWeights
 from core.model.loader import estimate_memory, load_model
 from core.model.memory import SinkMemory, VideoMemory, WindowMemory
@@ -26,6 +28,7 @@ __all__ = [
     "VideoMemory",
     "VideoXL",
     "WindowMemory",
+    "download_model",
     "estimate_memory",
     "load_model",
     "write_tiny_checkpoint",

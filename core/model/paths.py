@@ -17,9 +17,10 @@ import re
 from pathlib import Path
 
 from core.model.errors import ModelNotFound, UnsafeWeights
-from core.progress import Progress, ProgressCallback
+from core.progress import ProgressCallback
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+OFFICIAL_REPO = "sy1998/Video_XL"
 OFFICIAL_SUBFOLDER = "VideoXL_weight_8"
 CLIP_NAME = "clip-vit-large-patch14-336"
 PICKLED = ("*.bin", "*.pt", "*.pth", "*.ckpt")
@@ -31,27 +32,28 @@ def looks_like_hub_id(model: str) -> bool:
 
 
 def _download(repo_id: str, report: ProgressCallback) -> Path:
-    """snapshot_download (its own progress bar on stderr); offline -> one line naming the folder to provide."""
+    """The cached snapshot, else ``download_model`` (byte progress); offline -> one line naming the folder."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
-    advice = (f"download {repo_id} on a machine with internet (huggingface-cli download {repo_id}) and pass its "
-              f"{OFFICIAL_SUBFOLDER} folder with --model DIR")
-    patterns = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"]
+    from core.model.download import allow_patterns, download_model
+    from core.model.errors import ModelError
+
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=patterns, local_files_only=True))
+        return Path(snapshot_download(repo_id, allow_patterns=allow_patterns(repo_id), local_files_only=True))
     except (LocalEntryNotFoundError, OSError, ValueError):
         pass
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        raise ModelNotFound(f"{repo_id} is not on this machine and HF_HUB_OFFLINE is set: {advice}.")
-    report(Progress("download model", 0, None, "files", message=f"downloading {repo_id}"))
+        raise ModelNotFound(f"{repo_id} is not on this machine and HF_HUB_OFFLINE is set: download {repo_id} on a "
+                            f"machine with internet (hf download {repo_id}) and pass its {OFFICIAL_SUBFOLDER} "
+                            "folder with --model DIR.")
     try:
-        return Path(snapshot_download(repo_id, allow_patterns=patterns))
-    except Exception as err:  # connection, DNS, HTTP and hub errors all mean the same thing here
-        raise ModelNotFound(f"cannot download {repo_id} ({type(err).__name__}): {advice}.") from err
+        return download_model(repo_id, progress=report)
+    except ModelError as err:
+        raise ModelNotFound(str(err)) from err
 
 
-def _config_folder(root: Path) -> Path:
+def config_folder(root: Path) -> Path:
     """The folder holding config.json: root, root/VideoXL_weight_8, or the only such subfolder."""
     if (root / "config.json").is_file():
         return root
@@ -68,9 +70,9 @@ def resolve_model_folder(model: str, report: ProgressCallback | None = None) -> 
     """A local folder with config.json and safetensors shards (downloading a hub id when needed)."""
     path = Path(model).expanduser()
     if path.is_dir():
-        folder = _config_folder(path)
+        folder = config_folder(path)
     elif looks_like_hub_id(model):
-        folder = _config_folder(_download(model, report or (lambda _p: None)))
+        folder = config_folder(_download(model, report or (lambda _p: None)))
     else:
         raise ModelNotFound(f"model folder {model} does not exist; pass a Video-XL folder ({OFFICIAL_SUBFOLDER}) "
                             "or a hub id such as sy1998/Video_XL.")

@@ -1,0 +1,132 @@
+"""Downloading a Video-XL checkpoint from the Hugging Face hub, with byte progress and cancellation.
+
+Only what the loader reads is fetched (``allow_patterns``): safetensors shards and their index, config.json,
+generation_config.json and the tokenizer files; pickled ``.bin``/``.pt`` weights never are. The official repository
+(sy1998/Video_XL) keeps its checkpoint in ``VideoXL_weight_8``, so only that folder is fetched from it.
+
+Progress comes from ``snapshot_download``'s ``tqdm_class``: every byte bar it opens (one per snapshot in
+huggingface_hub 1.x, fed by all file downloads) is summed into ``Progress(stage="download", unit="bytes")``.
+Cancelling raises ``Cancelled`` from the next bar update, which stops every download thread.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from core.errors import Cancelled
+from core.model.errors import ModelError
+from core.model.paths import OFFICIAL_REPO, OFFICIAL_SUBFOLDER, config_folder
+from core.progress import CancelToken, Progress, ProgressCallback, RateMeter
+
+MODEL_FILES = ("*.safetensors", "*.json", "*.txt", "*.model", "*.jinja")  # weights, configs, tokenizer
+
+
+def allow_patterns(repo_id: str) -> list[str]:
+    """The files of ``repo_id`` the loader needs (the official repo: its ``VideoXL_weight_8`` folder only)."""
+    prefix = f"{OFFICIAL_SUBFOLDER}/" if repo_id == OFFICIAL_REPO else ""
+    return [prefix + p for p in MODEL_FILES]
+
+
+def download_command(repo_id: str) -> str:
+    """The shell command that downloads the same files on another machine."""
+    return f"hf download {repo_id} " + " ".join(f"--include '{p}'" for p in allow_patterns(repo_id))
+
+
+class _NullFile:
+    """Where the bars draw: nowhere (progress leaves as Progress events only)."""
+
+    def write(self, _s: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+class _Bytes:
+    """The byte bars of one download, summed; thread-safe (files download on several threads)."""
+
+    def __init__(self, report: ProgressCallback, cancel: CancelToken | None) -> None:
+        self.report, self.cancel = report, cancel
+        self.bars: dict[int, tuple[float, float]] = {}
+        self.meter = RateMeter("download", None, "bytes")
+        self.lock = threading.Lock()
+
+    def update(self, bar: Any) -> None:
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+        if bar.unit != "B":  # the "Fetching n files" bar
+            return
+        with self.lock:
+            self.bars[id(bar)] = (float(bar.n), float(bar.total or 0))
+            # huggingface_hub 1.x opens a transfer and a reconstruction bar with the same total; the larger counts
+            done = max(n for n, _ in self.bars.values())
+            total = max(t for _, t in self.bars.values()) or None
+            self.meter.total = total
+            event = self.meter.update(done)
+        self.report(event)
+
+
+def _tqdm_class(counter: _Bytes) -> type[tqdm]:
+    class Bar(tqdm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.pop("name", None)  # huggingface_hub's own tqdm takes a name; plain tqdm refuses it
+            kwargs["file"] = _NullFile()
+            super().__init__(*args, **kwargs)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            shown: bool | None = super().update(n)
+            counter.update(self)
+            return shown
+
+    return Bar
+
+
+def download_model(repo_id: str, dest: Path | None = None, *, progress: ProgressCallback | None = None,
+                   cancel: CancelToken | None = None) -> Path:
+    """Downloads what the loader needs of hub repository ``repo_id``; returns the folder holding its config.json.
+
+    ``dest``: a folder to download into (default: the Hugging Face cache, where a later download resumes).
+    Raises ``Cancelled`` when ``cancel`` is set, and a one-line ``ModelError`` when the hub cannot be reached,
+    the repository does not exist, or the disk is full.
+    """
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
+
+    report = progress or (lambda _p: None)
+    counter = _Bytes(report, cancel)
+    report(Progress("download", 0, None, "bytes", message=f"Downloading {repo_id}"))
+    offline = (f"Cannot reach the Hugging Face hub to download {repo_id}; on a connected machine run "
+               f"{download_command(repo_id)} and copy its {OFFICIAL_SUBFOLDER} folder here, or choose a local folder.")
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        raise ModelError(f"HF_HUB_OFFLINE is set. {offline}")
+    try:
+        root = snapshot_download(repo_id, local_dir=str(dest) if dest is not None else None,
+                                 allow_patterns=allow_patterns(repo_id), tqdm_class=_tqdm_class(counter))
+    except Cancelled:
+        raise
+    except GatedRepoError as err:
+        raise ModelError(f"{repo_id} needs a Hugging Face login with access granted (hf auth login); "
+                         "or choose a local folder.") from err
+    except (RepositoryNotFoundError, RevisionNotFoundError) as err:
+        raise ModelError(f"{repo_id} was not found on the Hugging Face hub; check the id (owner/name, e.g. "
+                         f"{OFFICIAL_REPO}) or choose a local folder.") from err
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            where = dest if dest is not None else "the Hugging Face cache (HF_HOME)"
+            raise ModelError(f"The disk is full while downloading {repo_id} into {where}; free space or "
+                             "download into another folder.") from err
+        raise ModelError(offline) from err  # LocalEntryNotFoundError, ConnectionError and HTTP errors are OSErrors
+    except Exception as err:  # httpx transport errors and the like: the hub was not reached
+        raise ModelError(offline) from err
+    if not isinstance(root, str):  # dry runs only
+        raise ModelError(f"the hub returned no folder for {repo_id}; download it with {download_command(repo_id)}.")
+    folder = config_folder(Path(root))
+    done = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    report(Progress("download", done, done, "bytes", message=f"{repo_id} is in {folder}"))
+    return folder
