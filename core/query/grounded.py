@@ -58,8 +58,10 @@ def _prepare_evidence(db: sqlite_utils.Database, video: str, progress: ProgressC
 
 
 def _require_evidence(db: sqlite_utils.Database, video: str, progress: ProgressCallback | None,
-                      cancel: CancelToken | None) -> None:
-    if not _prepare_evidence(db, video, progress, cancel):
+                      cancel: CancelToken | None, *, prepared: bool | None = None) -> None:
+    """Embed the evidence (unless ``prepared`` already says whether it exists), or say how to get some."""
+    ready = _prepare_evidence(db, video, progress, cancel) if prepared is None else prepared
+    if not ready:
         raise NoEvidence(
             "This video has no video-LLM index and no evidence pass yet; run: longwatch-cli ads VIDEO (evidence) "
             "or longwatch-cli index VIDEO --model DIR (video-LLM)."
@@ -100,7 +102,7 @@ def grounded_find(db: sqlite_utils.Database, video: str, description: str, model
     opts = options or FindOptions()
     evidence = _prepare_evidence(db, video, progress, cancel)
     if model is None:
-        _require_evidence(db, video, progress, cancel)
+        _require_evidence(db, video, progress, cancel, prepared=evidence)
         moments = evidence_find(db, video, description, limit=opts.top_k)
     else:
         loaded = load_memory(db, video, model)

@@ -10,7 +10,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread, QTimer
@@ -149,20 +151,29 @@ def fast_settings(tmp_path: Path) -> AppSettings:
     return AppSettings(db_path=str(tmp_path / "library.db"), speech=False, ocr=False)
 
 
-@pytest.fixture
-def window(qtbot: object, tmp_path: Path, spin: Spin, loop: asyncio.AbstractEventLoop) -> Iterator[object]:
+@contextmanager
+def open_window(tmp_path: Path, spin: Spin, settings: AppSettings) -> Iterator[Any]:
+    """A shown MainWindow with ``settings``; closed, its engine stopped and deleted afterwards."""
     from app.window import MainWindow
 
     qs = QSettings(str(tmp_path / "longwatch.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(qs, fast_settings(tmp_path))
+    win = MainWindow(qs, settings)
     win.confirm_stop = lambda: True  # type: ignore[method-assign]
     win.show()
-    yield win
-    if win.isVisible():
-        win.close()
-        spin(lambda: not win.isVisible(), what="the window to close")
-    win.engine.shutdown(wait=True)
-    win.deleteLater()
+    try:
+        yield win
+    finally:
+        if win.isVisible():
+            win.close()
+            spin(lambda: not win.isVisible(), what="the window to close")
+        win.engine.shutdown(wait=True)
+        win.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot: object, tmp_path: Path, spin: Spin, loop: asyncio.AbstractEventLoop) -> Iterator[object]:
+    with open_window(tmp_path, spin, fast_settings(tmp_path)) as win:
+        yield win
 
 
 @pytest.fixture(scope="session")

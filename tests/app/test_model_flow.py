@@ -6,27 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from tests.app.conftest import fast_settings
+from tests.app.conftest import fast_settings, open_window
 from tests.app.test_flows import drop, indexed
 
 
 @pytest.fixture
 def model_window(qtbot: Any, tmp_path: Path, spin: Any, tiny_model: Path) -> Any:
-    from app.window import MainWindow
-
-    qs = QSettings(str(tmp_path / "longwatch.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(qs, fast_settings(tmp_path).replace(model_dir=str(tiny_model), quant="none", fps=1.0,
-                                                         answer_tokens=16))
-    win.confirm_stop = lambda: True
-    win.show()
-    yield win
-    if win.isVisible():
-        win.close()
-        spin(lambda: not win.isVisible(), what="the window to close")
-    win.engine.shutdown(wait=True)
-    win.deleteLater()
+    settings = fast_settings(tmp_path).replace(model_dir=str(tiny_model), quant="none", fps=1.0, answer_tokens=16)
+    with open_window(tmp_path, spin, settings) as win:
+        yield win
 
 
 @pytest.mark.slow
