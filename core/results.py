@@ -106,3 +106,37 @@ class Answer:
             "moments": [m.to_json() for m in self.moments],
             "sources": list(self.sources),
         }
+
+
+@dataclass(frozen=True)
+class AdBreak:
+    """An advert break (a moment labelled "ad") and the adverts it is made of (moments labelled "advert").
+
+    A break runs from its first advert's first frame to its last advert's last frame. An advert spliced into a
+    film with no separator is a break of one advert. In JSON a break is an ad moment with an ``adverts`` list.
+    """
+
+    start: float  # seconds
+    end: float  # seconds
+    score: float  # 0..1
+    why: tuple[str, ...] = ()
+    adverts: tuple[Moment, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.moment()  # the same checks as a Moment
+        object.__setattr__(self, "why", tuple(self.why))
+        object.__setattr__(self, "adverts", tuple(sorted(self.adverts, key=lambda m: m.start)))
+        for ad in self.adverts:
+            if ad.start < self.start - 1e-6 or ad.end > self.end + 1e-6:
+                raise ValueError(f"advert {ad.start}-{ad.end} s lies outside its break {self.start}-{self.end} s")
+
+    def moment(self) -> Moment:
+        return Moment(self.start, self.end, self.score, "ad", self.why)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.moment().to_json(), "adverts": [m.to_json() for m in self.adverts]}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> AdBreak:
+        m = Moment.from_json(d)
+        return cls(m.start, m.end, m.score, m.why, tuple(Moment.from_json(a) for a in d.get("adverts", ())))
