@@ -249,15 +249,11 @@ def read_cuts_run(db: sqlite_utils.Database, run_id: int) -> list[float]:
 def count_rows(db: sqlite_utils.Database, run_id: int) -> tuple[tuple[str, int], ...]:
     tables = {"frames": "ev_frame_stats", "shots": "ev_shots", "black": "ev_black", "silences": "ev_silences",
               "levels": "ev_levels", "transcript": "ev_transcript", "subtitles": "ev_subtitles", "ocr": "ev_ocr"}
-<<<<<<< HEAD
     counts = tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
                    for name, t in tables.items())
     vision = db.execute("SELECT count(*) FROM vision_frames WHERE video = (SELECT video FROM index_runs WHERE id = ?)",
                         [run_id]).fetchone()[0]
     return (*counts, ("vision", int(vision)))
-=======
-    return tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
-                 for name, t in tables.items())
 
 
 def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:
@@ -265,4 +261,3 @@ def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:
     rows = list(db.query("SELECT state FROM index_runs WHERE video = ? AND kind = 'evidence' AND settings_key = ?",
                          [fingerprint, RUN_KEY]))
     return str(rows[0]["state"]) if rows else None
->>>>>>> main
