@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from core.errors import UsageError
-from core.vision import ImageTextModel, VisionModelMissing, VisionOptions, load_model, locate_model, write_tiny_model
+from core.vision import (
+    ImageTextModel,
+    VisionModelMissing,
+    VisionOptions,
+    load_model,
+    locate_model,
+    write_tiny_model,
+)
 
 PICTURES = [np.full((36, 64, 3), c, np.uint8) for c in (0, 90, 200)] + \
     [np.random.default_rng(0).integers(0, 255, (48, 80, 3), dtype=np.uint8)]
@@ -20,7 +27,7 @@ def test_tiny_model_round_trips_save_and_load(kind: str, tmp_path: Path) -> None
     a, b = write_tiny_model(tmp_path / "a", kind, seed=3), write_tiny_model(tmp_path / "b", kind, seed=3)
     m1 = ImageTextModel(a, VisionOptions(quantization="none"))
     m2 = ImageTextModel(b, VisionOptions(quantization="none"))
-    assert m1.kind == kind and m1.dim == 32 and m1.identity == f"a:32:none"
+    assert m1.kind == kind and m1.dim == 32 and m1.identity == "a:32:none"
     v1, v2 = m1.encode_images(PICTURES), m2.encode_images(PICTURES)
     assert v1.shape == (4, 32) and np.allclose(np.linalg.norm(v1, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(v1, v2, atol=1e-6)  # same seed, written twice, loaded twice: same vectors

@@ -12,7 +12,14 @@ from core.errors import Cancelled
 from core.evidence import EvidenceOptions, passes, read_shots, run_evidence
 from core.progress import CancelToken, Progress
 from core.store import open_db
-from core.vision import ShotDescription, VisionMissing, ad_cues, shot_descriptions, visual_lines, visual_novelty
+from core.vision import (
+    ShotDescription,
+    VisionMissing,
+    ad_cues,
+    shot_descriptions,
+    visual_lines,
+    visual_novelty,
+)
 from core.vision import store as vstore
 from tests.core.evidence.gen import Part, write_recording
 
