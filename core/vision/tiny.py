@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import torch
-
 TINY_IMAGE = 32  # px, input side of the tiny image towers (patch 8 -> 16 patches)
 TINY_WIDTH = 32  # hidden width of both towers and of the shared embedding
 VOCAB = 320
@@ -80,6 +78,7 @@ def tiny_config(kind: str, token_ids: tuple[int, int, int] = (0, 1, 1)) -> objec
 
 def write_tiny_model(folder: Path, kind: str = "clip", *, seed: int = 0) -> Path:
     """A complete tiny random ``kind`` checkpoint in ``folder`` (created); returns the folder."""
+    import torch
     import transformers
 
     transformers.utils.logging.disable_progress_bar()  # its "Writing model shards" bar
