@@ -9,18 +9,13 @@ from app.capabilities import resolve
 from core.errors import LongwatchError
 from core.results import Answer, Moment, Summary
 from core.store import segments as seg_store
+from core.timefmt import clock
 
 NO_MODEL = ("No video-LLM is configured: answers come from speech, subtitles and on-screen text. "
             "A video-LLM (Settings > Model folder) would add answers about what is seen, moments found by "
             "description, chapter summaries and visual ad detection.")
 EVIDENCE_ONLY = ("Without a video-LLM this answer comes from speech, subtitles and on-screen text only; "
                  "a model would also answer about what is seen.")
-
-
-def clock(t: float) -> str:
-    from app.timefmt import format_time
-
-    return format_time(t)
 
 
 def labelled(m: Moment, description: str) -> Moment:

@@ -22,12 +22,12 @@ from app.library_panel import LibraryPanel
 from app.player import Player
 from app.question_panel import QuestionPanel
 from app.segment_edits import SegmentEditor
-from app.timefmt import format_time
 from app.timeline import Thumb, Timeline
 from core.errors import Cancelled, LongwatchError
 from core.media.types import VideoInfo
 from core.progress import Progress
 from core.results import Answer, Moment
+from core.timefmt import clock
 
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".ts", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".m2ts"}
 TIMELINE_THUMBS = 48
@@ -302,7 +302,7 @@ class Controller(QObject):
     def describe(self) -> str:
         if self.current is None:
             return "Longwatch"
-        return f"{self.current.name} — {format_time(self.current.duration_s)} — Longwatch"
+        return f"{self.current.name} — {clock(self.current.duration_s)} — Longwatch"
 
 
 def _pixmap(image: QImage) -> QPixmap:

@@ -19,15 +19,19 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from core.errors import Cancelled, LongwatchError, UsageError
 from core.progress import Progress, ProgressCallback
 
+if TYPE_CHECKING:
+    from core.usecases import Longwatch
+
 # Order of the commands in --help.
-COMMANDS = ("probe", "library", "index", "ask", "find", "summary", "search", "ads", "report", "models", "dev")
+COMMANDS = ("probe", "library", "index", "ask", "find", "summary", "search", "ads", "report", "history", "models",
+            "dev")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -40,19 +44,29 @@ class CliContext:
         self.json: bool = bool(getattr(args, "json", False))
         self.db_path: str | None = getattr(args, "db", None)
         self.out, self.err = out, err
-        self._db: sqlite_utils.Database | None = None
+        self._service: Longwatch | None = None
+
+    def service(self) -> Longwatch:
+        """The engine's use cases with the settings the arguments ask for (see ``core.commands.options``)."""
+        if self._service is None:
+            from core.commands.options import settings
+            from core.usecases import Longwatch
+
+            self._service = Longwatch(settings(self.args), db_path=self.db_path)
+        return self._service
 
     def db(self) -> sqlite_utils.Database:
-        if self._db is None:
-            from core.store import open_db
-
-            self._db = open_db(self.db_path)
-        return self._db
+        return self.service().db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self._service is not None:
+            self._service.close_thread()
+            self._service = None
+
+    def notes(self, notes: Sequence[str]) -> None:
+        """What an answer could not use, one line each on stderr."""
+        for note in notes:
+            self.log(f"note: {note}")
 
     def emit(self, data: Any, human: str) -> None:
         """Print ``data`` as JSON with --json, else the human text."""
