@@ -47,15 +47,15 @@ def _tokenizer(kind: str, max_length: int) -> object:
                                    model_max_length=max_length)
 
 
-def _processor_config(kind: str) -> dict[str, object]:
+def _processor_config(kind: str, side: int = TINY_IMAGE) -> dict[str, object]:
     if kind == "clip":
-        return {"image_processor_type": "CLIPImageProcessor", "do_resize": True, "size": {"shortest_edge": TINY_IMAGE},
-                "resample": 3, "do_center_crop": True, "crop_size": {"height": TINY_IMAGE, "width": TINY_IMAGE},
+        return {"image_processor_type": "CLIPImageProcessor", "do_resize": True, "size": {"shortest_edge": side},
+                "resample": 3, "do_center_crop": True, "crop_size": {"height": side, "width": side},
                 "do_rescale": True, "rescale_factor": 1 / 255, "do_normalize": True,
                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
                 "do_convert_rgb": True}
     return {"image_processor_type": "SiglipImageProcessor", "do_resize": True,
-            "size": {"height": TINY_IMAGE, "width": TINY_IMAGE}, "resample": 2, "do_rescale": True,
+            "size": {"height": side, "width": side}, "resample": 2, "do_rescale": True,
             "rescale_factor": 1 / 255, "do_normalize": True, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
 
 
@@ -76,20 +76,52 @@ def tiny_config(kind: str, token_ids: tuple[int, int, int] = (0, 1, 1)) -> objec
     raise ValueError(f"kind must be 'clip' or 'siglip', got {kind!r}")
 
 
-def write_tiny_model(folder: Path, kind: str = "clip", *, seed: int = 0) -> Path:
-    """A complete tiny random ``kind`` checkpoint in ``folder`` (created); returns the folder."""
+# Sizes of the real models, for speed measurements with random weights (the work per frame depends only on them).
+SIZES: dict[str, tuple[str, dict[str, int], dict[str, int], int]] = {
+    # name: (kind, text sizes, vision sizes, embedding width)
+    "clip-vit-base-patch32": ("clip", {"hidden_size": 512, "intermediate_size": 2048, "num_hidden_layers": 12,
+                                       "num_attention_heads": 8, "max_position_embeddings": 77, "vocab_size": 49408},
+                              {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
+                               "num_attention_heads": 12, "image_size": 224, "patch_size": 32}, 512),
+    "siglip-base-patch16-224": ("siglip", {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
+                                           "num_attention_heads": 12, "max_position_embeddings": 64,
+                                           "vocab_size": 32000},
+                                {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12,
+                                 "num_attention_heads": 12, "image_size": 224, "patch_size": 16}, 768),
+}
+
+
+def write_tiny_model(folder: Path, kind: str = "clip", *, seed: int = 0, size: str | None = None) -> Path:
+    """A complete random ``kind`` checkpoint in ``folder`` (created); returns the folder. ``size`` (a key of
+    ``SIZES``) gives it a real model's layer sizes, for speed measurements; the default is tiny."""
     import torch
     import transformers
 
     transformers.utils.logging.disable_progress_bar()  # its "Writing model shards" bar
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tok: Any = _tokenizer(kind, max_length=16)
-    config = tiny_config(kind, tuple(int(tok.convert_tokens_to_ids(t)) for t in SPECIAL[kind]))  # type: ignore[arg-type]
+    if size is not None:
+        kind = SIZES[size][0]
+    tok: Any = _tokenizer(kind, max_length=16 if size is None else SIZES[size][1]["max_position_embeddings"])
+    config: Any = tiny_config(kind, tuple(int(tok.convert_tokens_to_ids(t)) for t in SPECIAL[kind]))  # type: ignore[arg-type]
+    if size is not None:
+        _resize(config, size)
     torch.manual_seed(seed)
     model = getattr(transformers, "CLIPModel" if kind == "clip" else "SiglipModel")(config).eval()
     model.save_pretrained(str(folder), safe_serialization=True)
     tok.save_pretrained(str(folder))
-    (folder / "preprocessor_config.json").write_text(json.dumps(_processor_config(kind), indent=2) + "\n",
-                                                     encoding="utf-8")
+    pre = _processor_config(kind, TINY_IMAGE if size is None else SIZES[size][2]["image_size"])
+    (folder / "preprocessor_config.json").write_text(json.dumps(pre, indent=2) + "\n", encoding="utf-8")
     return folder
+
+
+def _resize(config: Any, size: str) -> None:
+    _kind, text, vision, width = SIZES[size]
+    for name, value in text.items():
+        setattr(config.text_config, name, value)
+    for name, value in vision.items():
+        setattr(config.vision_config, name, value)
+    if hasattr(config, "projection_dim"):
+        config.projection_dim = width
+    if hasattr(config.text_config, "projection_size"):
+        config.text_config.projection_size = width
