@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ def _cuts(seed: int, n: int, film_s: float) -> list[float]:
     rng = np.random.default_rng(seed)
     while True:
         cuts = sorted(float(round(t)) for t in rng.uniform(30.0, film_s - 30.0, n))
-        if all(b - a >= MIN_APART_S for a, b in zip(cuts, cuts[1:], strict=False)):
+        if all(b - a >= MIN_APART_S for a, b in pairwise(cuts)):
             return cuts
 
 

@@ -26,10 +26,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.store import open_db  # noqa: E402
-from core.vision import FrameEmbedder, ImageTextModel, VisionOptions, visual_find  # noqa: E402
-from core.vision import store as vstore  # noqa: E402
-from core.vision.tiny import SIZES, write_tiny_model  # noqa: E402
+from core.store import open_db
+from core.vision import FrameEmbedder, ImageTextModel, VisionOptions, visual_find
+from core.vision import store as vstore
+from core.vision.tiny import SIZES, write_tiny_model
 
 QUERIES = ["a taxi", "a man driving a car", "people crossing a square", "a tree seen from below",
            "an animated dinner by candlelight", "a rocket launch", "a dog on the beach", "a band playing",
