@@ -331,7 +331,6 @@ def real_quality(work: Path, vision_model: str | None) -> dict[str, object]:
 
     vision = VisionOptions(model=vision_model)
     have = available(vision)
-    no_vision = VisionOptions(model=str(work / "no-image-text-model"))  # the product before issue 16
     out: dict[str, object] = {"vision_model": vision_model or "default", "vision_model_installed": have}
     dbs = {}
     for k in TEST_RECORDINGS + (FIT_RECORDINGS if have else ()):
@@ -343,7 +342,7 @@ def real_quality(work: Path, vision_model: str | None) -> dict[str, object]:
         dbs[k] = (db, s.fingerprint, needles, time.monotonic() - t0, dict(s.counts))
     out["evidence"] = {k: {"seconds": v[3], "counts": v[4]} for k, v in dbs.items()}
     methods: dict[str, Callable[[object, str, str], list[Moment]]] = {
-        "text + statistics (before)": lambda db, fp, q: evidence_find(db, fp, q, limit=3, vision=no_vision),  # type: ignore[arg-type]
+        "text + statistics (before)": lambda db, fp, q: evidence_find(db, fp, q, limit=3, use_frames=False),  # type: ignore[arg-type]
     }
     if have:
         fit = [(db, fp, n) for k in FIT_RECORDINGS for db, fp, ns, _, _ in [dbs[k]] for n in ns if n.split == "fit"]
