@@ -108,7 +108,7 @@ def test_without_any_model_text_search_still_answers(tiny_clip: Path, tmp_path: 
 
     gone = tmp_path / "copy"
     shutil.copytree(tiny_clip, gone)
-    db, opts = _library(gone, "a red car", (100.0, 110.0))
+    db, _opts = _library(gone, "a red car", (100.0, 110.0))
     shutil.rmtree(gone)
     with pytest.raises(VisionModelMissing, match="No image-text model found"):
         visual_find(db, "vid", "a red car", options=VisionOptions(model="/nowhere"))
