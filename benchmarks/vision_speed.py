@@ -103,6 +103,7 @@ def main() -> None:
         if size == args.sizes[0]:
             for quant, model in models.items():
                 row[f"query_{quant}"] = {f"every_{e:g}s": query_ms(model, folder, args.workdir, e) for e in (0.5, 2.0)}
+                print(f"{size} {quant} query: {json.dumps(row[f'query_{quant}'])}", flush=True)
         del models
         row["int8_speedup"] = float(row["frames_per_s_int8"]) / float(row["frames_per_s_none"])  # type: ignore[arg-type]
         results["models"][size] = row  # type: ignore[index]
