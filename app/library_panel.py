@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from core.store import LibraryEntry
 from core.timefmt import clock
+from core.usecases import LibraryEntry
 
 STATE_TEXT = {None: "not indexed", "pending": "queued", "running": "interrupted — resume", "done": "indexed",
               "failed": "failed", "cancelled": "cancelled — resume"}

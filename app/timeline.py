@@ -27,8 +27,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from core.results import Moment
-from core.store.segments import Segment
 from core.timefmt import clock
+from core.usecases import Segment
 
 RULER_H, THUMB_H, RANGE_H, DENSITY_H, HEAT_H, GAP = 16, 44, 22, 10, 8, 3
 EDGE_PX = 5  # grab distance of a range edge

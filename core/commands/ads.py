@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
+from core.commands.context import CliContext
 from core.commands.options import add_evidence_options, add_model_options
 from core.timefmt import clock
 

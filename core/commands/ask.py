@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from core.cli import CliContext
+from core.commands.context import CliContext
 from core.commands.options import add_evidence_options, add_model_options
 from core.results import Moment
 from core.timefmt import clock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
 from core.commands.ask import format_moment
+from core.commands.context import CliContext
 from core.commands.options import add_evidence_options, add_model_options
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
+from core.commands.context import CliContext
 from core.timefmt import clock
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext, existing_file
+from core.commands.context import CliContext, existing_file
 from core.media.types import VideoInfo
 from core.timefmt import clock
 

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli import CliContext
+from core.commands.context import CliContext
 from core.commands.options import add_evidence_options
 from core.errors import UsageError
 

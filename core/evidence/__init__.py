@@ -38,8 +38,6 @@ from core.evidence.types import (
     Word,
 )
 
-read_ocr = read_ocr_lines  # the name core.semantic.sources looks up
-
 __all__ = [
     "STAGES",
     "BlackFrames",
@@ -64,7 +62,6 @@ __all__ = [
     "read_cuts",
     "read_frame_stats",
     "read_levels",
-    "read_ocr",
     "read_ocr_lines",
     "read_shots",
     "read_silences",

@@ -7,9 +7,13 @@ reports. ``Settings`` holds every option and its default. This package, with ``c
 from core (enforced by import-linter).
 """
 
+from core.index.options import RATIOS, STORAGE_CODECS
 from core.media.types import VideoInfo
+from core.model.download import looks_like_hub_id
 from core.model.options import DEVICES, DTYPES, QUANT_MODES
 from core.models_catalog import ModelEntry
+from core.report.segments import SEGMENT_EXTENSIONS, SEGMENT_FORMATS
+from core.report.write import REPORT_FORMATS
 from core.store import LibraryEntry
 from core.store.answers import AnswerRecord
 from core.store.segments import SEGMENT_KINDS, Segment
@@ -25,7 +29,12 @@ __all__ = [
     "DTYPES",
     "NO_MODEL",
     "QUANT_MODES",
+    "RATIOS",
+    "REPORT_FORMATS",
+    "SEGMENT_EXTENSIONS",
+    "SEGMENT_FORMATS",
     "SEGMENT_KINDS",
+    "STORAGE_CODECS",
     "AnswerRecord",
     "IndexOutcome",
     "LibraryEntry",
@@ -38,4 +47,5 @@ __all__ = [
     "Settings",
     "VideoInfo",
     "VideoRef",
+    "looks_like_hub_id",
 ]

@@ -23,8 +23,9 @@ import sqlite_utils
 
 from core.errors import LongwatchError, UsageError
 from core.media.types import VideoInfo
+from core.models_catalog import ModelEntry
 from core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from core.results import Answer
+from core.results import Answer, Moment
 from core.store import LibraryEntry, list_library, open_db
 from core.store import answers as answer_store
 from core.store import segments as segment_store
@@ -131,6 +132,38 @@ class Longwatch:
         """The probed facts of a library video whose file is where the library last saw it, else None."""
         ref = self.video(video)
         return open_video(self.db, ref.path) if ref.found else None
+
+    def warm_up(self) -> None:
+        """Import the model stack now (torch, transformers, the model and query code: seconds of imports that
+        hold the GIL), so the first index or question does not pay for it."""
+        import transformers.models.clip.modeling_clip
+        import transformers.models.qwen2.modeling_qwen2  # noqa: F401  (transformers imports these lazily)
+
+        _answering()
+
+    # ---- models ---------------------------------------------------------------------------------------------
+    def models_installed(self) -> list[ModelEntry]:
+        """Every model slot (video-LLM, speech, OCR, embeddings, small text LLM): installed or not, size, what
+        it adds, how to get a larger one."""
+        from core.models_catalog import list_models
+
+        return list_models(self.settings.model_dir or None)
+
+    def memory_estimate(self, settings: Settings | None = None) -> str:
+        """One line: memory the configured video-LLM needs and whether it fits (nothing is loaded)."""
+        from core.model import estimate_memory
+
+        chosen = settings or self.settings
+        if not chosen.has_model:
+            return "No video-LLM configured: indexing runs the evidence pass only."
+        return estimate_memory(chosen.model_options()).message
+
+    def download_model(self, repo_id: str, *, progress: ProgressCallback | None = None,
+                       cancel: CancelToken | None = None) -> Path:
+        """Download hub model ``repo_id`` (only the files the loader reads); returns the folder to use."""
+        from core.model import download_model
+
+        return download_model(repo_id, progress=progress, cancel=cancel)
 
     # ---- long work ------------------------------------------------------------------------------------------
     def evidence(self, video: str | Path, *, options: EvidenceOptions | None = None,
@@ -266,7 +299,10 @@ class Longwatch:
         fp = g.video.fingerprint
         if answer.kind in SEGMENT_OF:
             kind, source = SEGMENT_OF[answer.kind]
-            segment_store.replace_detected(self.db, fp, kind, answer.moments, source)
+            moments = answer.moments
+            if answer.kind == "find":  # on the timeline a found moment is labelled with what was looked for
+                moments = tuple(Moment(m.start, m.end, m.score, answer.question[:40], m.why) for m in moments)
+            segment_store.replace_detected(self.db, fp, kind, moments, source)
         answer_store.record_answer(self.db, fp, answer)
         return answer
 
@@ -318,14 +354,16 @@ class Longwatch:
         """Write the video's report. Unless ``existing_only``, what is missing first is computed: the summary
         and chapters and the ads (from the memory when the video has one, else from the evidence)."""
         from core.report.collect import collect_report
-        from core.report.write import default_report_name, write_report
+        from core.report.write import default_report_name, report_format, write_report
 
         ref = self.video(video)
+        target = Path(out).expanduser()
+        if not target.is_dir():
+            report_format(target, fmt)  # a bad name fails now, before minutes of work
         made: list[str] = []
         if not existing_only:
             made = self._complete_for_report(ref, progress, cancel)
         data = collect_report(self.db, ref.fingerprint, path=ref.path if ref.found else None, options=options)
-        target = Path(out).expanduser()
         if target.is_dir():
             target = target / default_report_name(data, fmt or "html")
         return ReportOutcome(write_report(data, target, fmt=fmt), data, tuple(made))

@@ -80,24 +80,24 @@ def choose_memory(db: sqlite_utils.Database, video: str, *, requested: ModelOpti
     if requested is not None:  # its memory; made with the same weights at another quantization will do
         from core.model.options import QUANT_MODES
 
-        for options in [requested, *(dataclasses.replace(requested, quant=q) for q in QUANT_MODES
-                                     if q != requested.quant)]:
-            ident = identity_of(options)
+        for wanted in [requested, *(dataclasses.replace(requested, quant=q) for q in QUANT_MODES
+                                    if q != requested.quant)]:
+            ident = identity_of(wanted)
             for r in runs:
-                if (ident is not None and r.settings.get("model") == ident) or _same_hub_model(r, options):
-                    return MemoryChoice(r, options)
+                if (ident is not None and r.settings.get("model") == ident) or _same_hub_model(r, wanted):
+                    return MemoryChoice(r, wanted)
         return None
     moved: list[tuple[RunRow, ModelOptions]] = []
     for r in runs:
-        options = recorded_options(r, device)
-        if options is None:
+        recorded = recorded_options(r, device)
+        if recorded is None:
             if configured is not None and identity_of(configured) == r.settings.get("model"):
                 return MemoryChoice(r, configured)
             continue
-        if _missing(options):
-            moved.append((r, options))
+        if _missing(recorded):
+            moved.append((r, recorded))
             continue
-        return MemoryChoice(r, options)
+        return MemoryChoice(r, recorded)
     if moved:
         _, options = moved[0]
         raise ModelMoved(f"This video was indexed with the model in {options.model}, which is not there any more; "
