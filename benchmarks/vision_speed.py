@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", nargs="*", default=list(SIZES))
+    ap.add_argument("--queries-only", action="store_true", help="only the query timings (first size)")
     args = ap.parse_args()
     import torch
 
@@ -98,15 +99,18 @@ def main() -> None:
         row: dict[str, object] = {}
         models = {q: ImageTextModel(folder, VisionOptions(model=str(folder), quantization=q, threads=args.threads))
                   for q in ("none", "int8")}
-        for quant, fps in frames_per_s(models, batch, args.repeats).items():
-            row[f"frames_per_s_{quant}"] = fps
+        if not args.queries_only:
+            for quant, fps in frames_per_s(models, batch, args.repeats).items():
+                row[f"frames_per_s_{quant}"] = fps
         if size == args.sizes[0]:
             for quant, model in models.items():
                 row[f"query_{quant}"] = {f"every_{e:g}s": query_ms(model, folder, args.workdir, e) for e in (0.5, 2.0)}
                 print(f"{size} {quant} query: {json.dumps(row[f'query_{quant}'])}", flush=True)
         del models
-        row["int8_speedup"] = float(row["frames_per_s_int8"]) / float(row["frames_per_s_none"])  # type: ignore[arg-type]
         results["models"][size] = row  # type: ignore[index]
+        if args.queries_only:
+            break
+        row["int8_speedup"] = float(row["frames_per_s_int8"]) / float(row["frames_per_s_none"])  # type: ignore[arg-type]
         print(f"{size}: fp32 {row['frames_per_s_none']:.1f} frames/s, int8 {row['frames_per_s_int8']:.1f} frames/s "
               f"(x{row['int8_speedup']:.2f})", flush=True)
     (args.workdir / "results.json").write_text(json.dumps(results, indent=2))
