@@ -142,4 +142,4 @@ def test_check_lists_every_model_slot(capsys: pytest.CaptureFixture[str]) -> Non
     rc = main(["--check"])
     lines = capsys.readouterr().out.splitlines()
     assert [ln.split()[0] for ln in lines] == list(ROLES)
-    assert rc == 0  # the speech, OCR, embedding and text models ship with the install; the video-LLM is optional
+    assert rc == 0  # speech, OCR, embedding and text models ship with the install; video-LLM and vision are optional
