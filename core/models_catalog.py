@@ -16,7 +16,8 @@ from typing import Any
 import platformdirs
 
 ENV_MODEL = "LONGWATCH_MODEL"  # same variable as core.index.options.ENV_MODEL
-VISION_SPEED = "Speed: see benchmarks/RESULTS.md (vision)."
+VISION_SPEED = ("Speed (CLIP B/32, int8, 2 CPU threads): 1.3-2.7 frames/s measured on a busy 2-core machine, "
+                "1.6-2.3x fp32; a film needs about 2,200 frames per hour (benchmarks/RESULTS.md, vision).")
 ROLES = ("video-llm", "speech", "ocr", "embeddings", "vision", "text-llm")
 
 
