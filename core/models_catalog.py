@@ -142,7 +142,7 @@ def vision(model: str | None = None) -> ModelEntry:
     from core.vision.model import DEFAULT_REPO, ENV_MODEL, LARGER_REPOS, locate_model
 
     chosen = model or os.environ.get(ENV_MODEL) or DEFAULT_REPO
-    larger = (f"Larger and better at scenes: {' or '.join(LARGER_REPOS)} (about 2-6x slower on a CPU); download "
+    larger = (f"Larger and better at scenes: {' or '.join(LARGER_REPOS)} (SigLIP B/16: 2.6x slower, measured); download "
               "it in Settings or with hf download REPO, then choose it as the vision model; frames are "
               "embedded again once.")
     return _entry(
