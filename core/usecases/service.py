@@ -221,8 +221,8 @@ class Longwatch:
         if not description.strip():
             raise UsageError("The description is empty; describe the event to find.")
         g = self.grounds(video, model=model, progress=progress, cancel=cancel)
-        answer = _answering().find(self.db, g, description, options=options or FindOptions(), progress=progress,
-                                cancel=cancel)
+        answer = _answering().find(self.db, g, description, options=options or FindOptions(),
+                                   vision=self.settings.vision_options(), progress=progress, cancel=cancel)
         return self._keep(g, answer)
 
     def ads(self, video: str | Path, *, model: str | None = None, min_score: float = 0.5,
