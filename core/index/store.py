@@ -100,6 +100,12 @@ def start_run(db: sqlite_utils.Database, video: str, key: str, settings: dict[st
     return run
 
 
+def clear_run(db: sqlite_utils.Database, video: str, key: str) -> None:
+    """Drop the run with settings ``key`` and its windows (indexing again from scratch)."""
+    with db.atomic():
+        db.execute("DELETE FROM index_runs WHERE video = ? AND kind = ? AND settings_key = ?", [video, KIND, key])
+
+
 def commit_window(db: sqlite_utils.Database, run_id: int, enc: EncodedWindow) -> None:
     """Store one window and advance the run's counter, all or nothing.
 
