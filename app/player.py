@@ -156,6 +156,8 @@ class Player(QWidget):
         ms = int((frame + 0.5) * 1000 / self._fps)
         dur = self.media.duration()
         self.media.setPosition(min(ms, dur - 1) if dur > 0 else ms)
+        if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState and dur > 0:
+            self.media.pause()  # after the end of the file: show the frame there (stopped shows none)
 
     def step(self, delta_s: float) -> None:
         self.seek(self.position_s + delta_s)

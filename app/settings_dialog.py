@@ -251,12 +251,16 @@ class SettingsDialog(QDialog):
 
     def confirm_download(self, plan: DownloadPlan, free: int | None) -> bool:
         """Asked before a download starts, with its size; tests replace it."""
-        left = plan.size_bytes - plan.cached_bytes
-        text = (f"Download {plan.repo_id}: {plan.files} files, {_bytes(plan.size_bytes)}"
-                + (f" ({_bytes(plan.cached_bytes)} already here, {_bytes(left)} to fetch)" if plan.cached_bytes else "")
-                + f", into {plan.cache_dir}" + (f" ({_bytes(free)} free)" if free is not None else "") + "?")
-        answer = QMessageBox.question(self, "Download the model?", text)
+        answer = QMessageBox.question(self, "Download the model?", self.confirm_text(plan, free))
         return answer == QMessageBox.StandardButton.Yes
+
+    @staticmethod
+    def confirm_text(plan: DownloadPlan, free: int | None) -> str:
+        left = plan.size_bytes - plan.cached_bytes
+        return (f"Download {plan.repo_id}: {plan.files} files, {_bytes(plan.size_bytes)}"
+                + (f" ({_bytes(plan.cached_bytes)} already here, {_bytes(left)} to fetch)" if plan.cached_bytes
+                   else "")
+                + f", into {plan.cache_dir}" + (f" ({_bytes(free)} free)" if free is not None else "") + "?")
 
     def _begin_download(self, repo: str) -> None:
         self._set_message(self.download_status, f"Connecting to the Hugging Face hub for {repo}…")

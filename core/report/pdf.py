@@ -3,8 +3,8 @@
 Text goes into ReportLab paragraphs, whose mini-markup is escaped (``& < >``), so model, subtitle, OCR and file
 name text shows literally. Fonts: DejaVu Sans from the system when present (wide Unicode coverage), else the
 Bitstream Vera fonts that ship inside ReportLab; characters the font lacks (Chinese, Japanese, Korean) are set in a
-fallback font (Droid Sans Fallback, Debian's fonts-droid-fallback, or the system's CJK TrueType font), embedded
-like the main font.
+fallback font (Debian's fonts-droid-fallback for Han and kana, fonts-nanum for Hangul, or the system's CJK
+TrueType fonts), embedded like the main font.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from core.timefmt import clock, length
 # Font search: system DejaVu (Linux distributions, many macOS/Windows installs), then ReportLab's own Vera.
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
               "/Library/Fonts", "C:/Windows/Fonts")
-# Fonts for what DejaVu lacks (Chinese, Japanese, Korean): TrueType outlines only (ReportLab embeds no CFF/OTF).
-_FALLBACK_FONTS = ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # Debian fonts-droid-fallback
+# Fonts for what DejaVu lacks (Chinese, Japanese, Korean), tried in order for each character: TrueType outlines
+# only (ReportLab embeds no CFF/OTF). Debian: fonts-droid-fallback (Han, kana) and fonts-nanum (Hangul).
+_FALLBACK_FONTS = ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
                    "/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",  # Fedora
+                   "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
                    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
                    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf", "/Library/Fonts/Arial Unicode.ttf",
-                   "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simsun.ttc")
+                   "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/malgun.ttf")
 INK, MUTED, LINE, ACCENT, BAND = "#1d2330", "#5d6675", "#e3e6ec", "#2454c5", "#17233d"
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,19 @@ log = logging.getLogger(__name__)
 class _Fonts:
     regular: str
     bold: str
-    covered: frozenset[int]  # code points the regular font has glyphs for (empty: a built-in font, Latin-1)
-    fallback: str | None  # a font for the others, embedded (subset) like the regular one
+    covered: frozenset[int]  # code points the regular font has glyphs for (a built-in font: Latin-1)
+    fallbacks: tuple[tuple[str, frozenset[int]], ...]  # (font name, code points) for the others, embedded
+
+    @property
+    def fallback(self) -> str | None:
+        return self.fallbacks[0][0] if self.fallbacks else None
+
+    def font_for(self, ch: str) -> str | None:
+        """None: the regular font has it; else the first fallback that has it (the regular one if none does)."""
+        code = ord(ch)
+        if code in self.covered or ch == "\n":
+            return None
+        return next((name for name, cov in self.fallbacks if code in cov), None)
 
 
 @cache
@@ -62,36 +75,36 @@ def _fonts() -> _Fonts:
                                           italic="LW-Regular", boldItalic="LW-Bold")
             regular, bold, covered = "LW-Regular", "LW-Bold", frozenset(font.face.charToGlyph)
             break
-    fallback = None
+    fallbacks: list[tuple[str, frozenset[int]]] = []
     for path in map(Path, _FALLBACK_FONTS):
-        if path.is_file():
-            try:
-                pdfmetrics.registerFont(TTFont("LW-Fallback", str(path), subfontIndex=0))
-            except Exception as e:  # a collection or outline format ReportLab cannot embed: try the next
-                log.debug("cannot use %s as the fallback font: %s", path, e)
-                continue
-            fallback = "LW-Fallback"
-            break
-    return _Fonts(regular, bold, covered, fallback)
+        if not path.is_file():
+            continue
+        name = f"LW-Fallback{len(fallbacks)}"
+        try:
+            font = TTFont(name, str(path), subfontIndex=0)
+        except Exception as e:  # a collection or outline format ReportLab cannot embed: try the next
+            log.debug("cannot use %s as a fallback font: %s", path, e)
+            continue
+        pdfmetrics.registerFont(font)
+        fallbacks.append((name, frozenset(font.face.charToGlyph)))
+    return _Fonts(regular, bold, covered, tuple(fallbacks))
 
 
 def _text(value: str) -> str:
     """Paragraph-safe text: markup escaped, newlines kept as line breaks, and runs of characters the regular
-    font lacks (CJK...) set in the fallback font, so they show instead of empty boxes."""
+    font lacks (CJK...) set in a fallback font that has them, so they show instead of empty boxes."""
     fonts = _fonts()
     out: list[str] = []
-    for missing, run in itertools.groupby(value, key=lambda ch: ord(ch) not in fonts.covered and ch != "\n"):
+    for font, run in itertools.groupby(value, key=fonts.font_for):
         piece = escape("".join(run))
-        out.append(f'<font name="{fonts.fallback}">{piece}</font>' if missing and fonts.fallback else piece)
+        out.append(f'<font name="{font}">{piece}</font>' if font else piece)
     return "".join(out).replace("\n", "<br/>")
 
 
 def _line_font(text: str) -> str:
-    """The font to draw a plain canvas line in: the fallback when the regular font lacks a character of it."""
+    """The font to draw a plain canvas line in: a fallback when the regular font lacks a character of it."""
     fonts = _fonts()
-    if fonts.fallback and any(ord(ch) not in fonts.covered for ch in text):
-        return fonts.fallback
-    return fonts.regular
+    return next((f for f in map(fonts.font_for, text) if f), fonts.regular)
 
 
 def render_pdf(data: ReportData) -> bytes:
