@@ -120,7 +120,8 @@ class Controller(QObject):
             try:
                 opened.append(await self.engine.open_file(f))
             except LongwatchError as e:
-                errors.append(f"{Path(f).name}: {e}")
+                name = Path(f).name
+                errors.append(str(e) if str(e).startswith(name) else f"{name}: {e}")  # the name once
         if opened:
             self.opened.emit([info.path for info in opened])
             self.message.emit("", "clear")  # an old error is not about these files

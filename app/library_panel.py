@@ -110,7 +110,8 @@ class LibraryRow(QWidget):
             self.bar.setValue(int(frac * 1000))
             self.fraction = frac
         what = p.message or "Done" if p.stage == "done" else stage_name(p.stage)
-        self.meta.set_full_text(f"{self.duration} · {what}" + (f" · {pct(frac)}" if frac is not None else ""))
+        # the number first: when the row is narrow, eliding shortens the stage name, not how far it got
+        self.meta.set_full_text(f"{self.duration} · " + (f"{pct(frac)} · " if frac is not None else "") + what)
 
     def set_thumbnail(self, pixmap: QPixmap) -> None:
         self.thumb.setPixmap(pixmap.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
