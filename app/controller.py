@@ -68,6 +68,7 @@ class Controller(QObject):
         self.names: dict[str, str] = {}
         self.queue: list[str] = []
         self.index_task: asyncio.Task[None] | None = None
+        self.indexing: str | None = None  # the video index_task indexes (set before the engine starts it)
         self.ask_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ask_job = 0
@@ -105,7 +106,7 @@ class Controller(QObject):
         """Load the library from the database and offer to resume the videos whose index was interrupted."""
         await self.refresh_library()
         stopped = [(fp, self.names.get(fp, fp), p.fraction) for fp, p in self.progress.items()
-                   if p.resumable and p.fraction > 0 and fp not in self.queue and fp != self.engine.indexing]
+                   if p.resumable and p.fraction > 0 and fp not in self.queue and fp != self.indexing]
         if stopped:
             self.resumable.emit(stopped)
 
@@ -146,7 +147,7 @@ class Controller(QObject):
             self.names[e.fingerprint] = e.name
         fresh = set(self.library.set_entries(entries))
         for fp, row in self.library.rows.items():
-            if fp != self.engine.indexing:
+            if fp != self.indexing:
                 row.set_stored(self.progress.get(fp), queued=fp in self.queue)
         for e in entries:
             if e.fingerprint in fresh:
@@ -193,7 +194,7 @@ class Controller(QObject):
         self.editor.load(self.current.fingerprint, list(ov.segments))
 
     def _show_index_state(self, fp: str) -> None:
-        if self.engine.indexing == fp:
+        if self.indexing == fp:
             self.index_panel.set_running()
         elif fp in self.queue:
             self.index_panel.set_queued(self.queue.index(fp) + (self.index_task is not None))
@@ -251,7 +252,7 @@ class Controller(QObject):
         self.enqueue(fp)
 
     def enqueue(self, fp: str) -> None:
-        if fp not in self.queue and fp != self.engine.indexing:
+        if fp not in self.queue and fp != self.indexing:
             self.queue.append(fp)
             row = self.library.rows.get(fp)
             if row is not None:
@@ -267,7 +268,7 @@ class Controller(QObject):
     def _next_index(self) -> None:
         if self.index_task is not None or not self.queue or self.engine.closed:
             return
-        fp = self.queue.pop(0)
+        fp = self.indexing = self.queue.pop(0)
         self.index_task = self.spawn(self._index(fp, fp in self._fresh))
         self._fresh.discard(fp)
 
@@ -279,7 +280,7 @@ class Controller(QObject):
             if outcome.notes and self.current is not None and self.current.fingerprint == fp:
                 self.index_panel.set_note(" ".join(outcome.notes))
         finally:
-            self.index_task = None
+            self.index_task = self.indexing = None
             if not self.engine.closed:
                 await self.refresh_library()
                 if self.current is not None and self.current.fingerprint == fp:
@@ -312,10 +313,12 @@ class Controller(QObject):
             await asyncio.gather(task, return_exceptions=True)
 
     def _progress(self, fp: str, p: Progress) -> None:
+        if self.indexing != fp:
+            return  # a late event of an index that has finished (its stored state is shown)
         row = self.library.rows.get(fp)
         if row is not None:
             row.set_progress(p)
-        if self.current is not None and self.current.fingerprint == fp and self.engine.indexing == fp:
+        if self.current is not None and self.current.fingerprint == fp:
             self.index_panel.show_progress(p)
 
     def _answer_progress(self, job: int, p: Progress) -> None:
