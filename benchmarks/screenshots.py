@@ -163,6 +163,7 @@ async def _restarted(win: object) -> None:
     w: object = win
     await _until(lambda: len(w.library.rows) == 2 and w.banner.text, 60)  # type: ignore[attr-defined]
     await _until(lambda: w.controller.current is not None and w.player.view.has_frame, 60)  # type: ignore[attr-defined]
+    await _until(lambda: w.timeline.thumbs, 60)  # type: ignore[attr-defined]
     await asyncio.sleep(1.5)  # library thumbnails
     save(w, "restart")
 
