@@ -1,15 +1,15 @@
 """Evidence that needs no video-LLM: shots, black frames, colour / motion statistics, loudness and silences,
 speech (faster-whisper), on-screen text (RapidOCR), subtitles, frame embeddings (core.vision, when an image-text
-model is installed); full-text search over the text; ad detection.
+model is installed); ad detection. Full-text search over the text lines is ``core.semantic.search_text``.
 
 ``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
-library database; the readers, ``search_text`` and ``detect_ads`` work from what is stored.
+library database; the readers and ``detect_ads`` work from what is stored.
 """
 
 from core.evidence.ads import ModelScores, detect_ad_breaks, detect_ads
+from core.evidence.frames import stats_of_frames
 from core.evidence.options import STAGES, EvidenceOptions
 from core.evidence.run import run_evidence
-from core.evidence.search import search_text
 from core.evidence.speech import SpeechError
 from core.evidence.store import (
     EvidenceMissing,
@@ -68,5 +68,5 @@ __all__ = [
     "read_subtitles",
     "read_transcript",
     "run_evidence",
-    "search_text",
+    "stats_of_frames",
 ]

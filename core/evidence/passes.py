@@ -165,7 +165,6 @@ def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: 
             store.mark_stage(db, run_id, "frames", info.duration_s, "done")
         if "ocr" in todo:
             db.execute("DELETE FROM ev_ocr WHERE run_id = ?", [run_id])
-            db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'ocr'", [run_id])
             lines = merge_observations(store.read_ocr_obs(db, run_id), options.ocr_stride * sample_s,
                                        max_gap_s=2.5 * options.ocr_stride * sample_s)
             store.write_text_lines(db, run_id, lines)

@@ -38,7 +38,6 @@ STAGE_TABLES = {
     "subtitles": ("ev_subtitles",),
     "vision": (),  # core.vision's tables, keyed by (video, model); core.vision.FrameEmbedder clears its rows
 }
-STAGE_TEXT_SOURCE = {"ocr": "ocr", "speech": "speech", "subtitles": "subtitle"}
 
 
 class EvidenceMissing(LongwatchError):
@@ -92,8 +91,6 @@ def start_stage(db: sqlite_utils.Database, run_id: int, stage: str, key: str) ->
             db.execute("DELETE FROM ev_words WHERE segment_id IN (SELECT id FROM ev_transcript WHERE run_id = ?)",
                        [run_id])
         db.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-    if stage in STAGE_TEXT_SOURCE:
-        db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = ?", [run_id, STAGE_TEXT_SOURCE[stage]])
     db.execute("INSERT OR REPLACE INTO evidence_stages (run_id, stage, settings_key, state, done_s) "
                "VALUES (?, ?, ?, 'running', 0)", [run_id, stage, key])
 
@@ -163,9 +160,6 @@ def write_text_lines(db: sqlite_utils.Database, run_id: int, lines: Sequence[Tex
         else:
             db.execute("INSERT INTO ev_subtitles (run_id, start_s, end_s, text, source) VALUES (?, ?, ?, ?, ?)",
                        [run_id, ln.start_s, ln.end_s, ln.text, ln.source])
-        source = "ocr" if ln.source == "ocr" else "subtitle"
-        db.execute("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, ?, ?, ?, ?)",
-                   [ln.text, source, run_id, ln.start_s, ln.end_s])
 
 
 def write_transcript(db: sqlite_utils.Database, run_id: int, segments: Sequence[TranscriptSegment]) -> None:
@@ -176,8 +170,6 @@ def write_transcript(db: sqlite_utils.Database, run_id: int, segments: Sequence[
         seg_id = cur.lastrowid
         db.conn.executemany("INSERT INTO ev_words VALUES (?, ?, ?, ?, ?)",
                        [(seg_id, w.start_s, w.end_s, w.word, w.probability) for w in seg.words])
-        db.execute("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, 'speech', ?, ?, ?)",
-                   [seg.text, run_id, seg.start_s, seg.end_s])
 
 
 # ---- readers ---------------------------------------------------------------------------------------------------
@@ -249,8 +241,11 @@ def read_ocr_obs(db: sqlite_utils.Database, run_id: int) -> list[OcrObservation]
 
 
 def read_frame_stats_run(db: sqlite_utils.Database, run_id: int) -> list[FrameStat]:
+    """The run's frame statistics in time order, ``cut`` set on the samples where a stored shot starts."""
+    cuts = {round(t, 6) for t in read_cuts_run(db, run_id)}  # a cut's time is its first sample's time
     return [FrameStat(r["t_s"], r["luma_mean"], r["luma_p99"], r["sat_mean"], r["dominant_rgb"],
-                      np.frombuffer(r["hue_hist"], np.float32), r["motion"], r["cut_score"])
+                      np.frombuffer(r["hue_hist"], np.float32), r["motion"], r["cut_score"],
+                      round(float(r["t_s"]), 6) in cuts)
             for r in db.query("SELECT * FROM ev_frame_stats WHERE run_id = ? ORDER BY t_s", [run_id])]
 
 

@@ -38,25 +38,6 @@ class EvidenceLine:
 
 
 @dataclass(frozen=True)
-class FrameStat:
-    """Colour and motion statistics of one sampled frame (taken in the evidence pass's one decode pass).
-
-    ``r``, ``g``, ``b``: mean channel values in 0..1; ``luma``: mean Rec.601 luma in 0..1; ``saturation``: mean
-    HSV saturation in 0..1; ``motion``: mean absolute luma difference to the previous sampled frame in 0..1
-    (0 for the first frame); ``cut``: a shot boundary falls between the previous sampled frame and this one.
-    """
-
-    t_s: float
-    r: float
-    g: float
-    b: float
-    luma: float
-    saturation: float
-    motion: float
-    cut: bool = False
-
-
-@dataclass(frozen=True)
 class EmbedOptions:
     """Which sentence-embedding model to use and how.
 

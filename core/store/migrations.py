@@ -387,3 +387,10 @@ def _semantic_lines_with_visual(db: sqlite_utils.Database) -> None:
         "CREATE TRIGGER semantic_lines_ad AFTER DELETE ON semantic_lines BEGIN "
         "INSERT INTO semantic_fts(semantic_fts, rowid, norm) VALUES ('delete', old.id, old.norm); END"
     )
+
+
+@MIGRATIONS()
+def m_one_text_index(db: sqlite_utils.Database) -> None:
+    """One full-text index over the evidence lines: the evidence pass's own FTS table (ev_text) goes; search
+    reads semantic_fts over the normalised lines (core.semantic.search), synced from the evidence on demand."""
+    db.execute("DROP TABLE IF EXISTS ev_text")

@@ -275,7 +275,7 @@ class Longwatch:
     def search(self, video: str | Path, text: str, *, limit: int = 20, progress: ProgressCallback | None = None,
                cancel: CancelToken | None = None) -> list[TextHit]:
         """Full-text hits in the transcript, subtitles and on-screen text (the evidence pass runs first)."""
-        from core.evidence import search_text
+        from core.semantic import search_text
 
         if limit < 1:
             raise UsageError(f"The limit {limit} must be at least 1.")

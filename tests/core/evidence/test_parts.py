@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.errors import UsageError
-from core.evidence import EvidenceOptions, search_text, store
+from core.evidence import EvidenceOptions, store
 from core.evidence.audio import LevelMeter, rms_db
 from core.evidence.cues import find_cues
 from core.evidence.frames import FrameAnalyzer, black_runs, frame_stat, shots_from_cuts
@@ -15,6 +15,7 @@ from core.evidence.ocr import OcrObservation, may_hold_text, merge_observations,
 from core.evidence.profile import Profile, change_points
 from core.evidence.speech import PIECE_S, SpeechBuffer
 from core.evidence.types import FrameStat, Level, TextLine, TranscriptSegment, Word
+from core.semantic import search_text
 from core.store import open_db
 
 

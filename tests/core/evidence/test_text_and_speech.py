@@ -15,9 +15,9 @@ from core.evidence import (
     read_ocr_lines,
     read_transcript,
     run_evidence,
-    search_text,
 )
 from core.evidence.ocr import OcrReader
+from core.semantic import search_text
 from core.store import open_db
 from tests.core.evidence.gen import Part, font, inserted_ad_parts, spoken, write_recording
 
