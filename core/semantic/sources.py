@@ -6,7 +6,8 @@ core.evidence owns its tables; this module only adapts its readers. What it expe
   sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
 - ``read_shots(db, fingerprint)``: spans with ``start_s`` (a shot starts there);
 - ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (luma_mean, sat_mean, motion in 0..255,
-  dominant_rgb 0xRRGGBB), or rows with the fields of ``core.semantic.FrameStat``; ``read_cuts``: cut times.
+  dominant_rgb 0xRRGGBB, hue_hist, optional layout), or rows with the fields of ``core.semantic.FrameStat``;
+  ``read_cuts``: cut times; ``read_black_frames``: black runs; ``read_done_stages``: finished stage names.
 
 Each reader that is missing, or whose table has nothing for the video, simply contributes nothing; the caller
 can always pass rows directly instead.
@@ -21,10 +22,11 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from core.errors import LongwatchError
-from core.semantic.types import EvidenceLine, FrameStat
+from core.semantic.types import EvidenceLine, FrameFeatures, FrameStat
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +143,32 @@ def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
 
 def read_shot_starts(db: sqlite_utils.Database, video: str) -> list[float]:
     return sorted(float(r.start_s) for r in _call("read_shots", db, video))
+
+
+def read_frame_features(db: sqlite_utils.Database, video: str) -> FrameFeatures:
+    """The evidence pass's per-frame statistics as arrays in 0..1 (``FrameFeatures``); empty without a pass."""
+    rows = _call("read_frame_stats", db, video)
+    if not rows or not hasattr(rows[0], "hue_hist"):
+        return FrameFeatures.empty()
+    layouts = [getattr(r, "layout", None) for r in rows]
+    layout = None
+    if all(x is not None and len(x) for x in layouts):
+        layout = np.stack([np.asarray(x, dtype=np.float32) / 255.0 for x in layouts])  # (n, k)
+    return FrameFeatures(
+        t_s=np.array([float(r.t_s) for r in rows]),
+        luma=np.array([float(r.luma_mean) / 255.0 for r in rows], dtype=np.float32),
+        saturation=np.array([float(r.sat_mean) / 255.0 for r in rows], dtype=np.float32),
+        motion=np.array([float(r.motion) / 255.0 for r in rows], dtype=np.float32),
+        hue=np.stack([np.asarray(r.hue_hist, dtype=np.float32).reshape(12) for r in rows]),
+        layout=layout,
+    )
+
+
+def read_black_ends(db: sqlite_utils.Database, video: str) -> list[float]:
+    """End times (seconds) of the black-frame runs: where a picture comes back after black."""
+    return sorted(float(r.end_s) for r in _call("read_black_frames", db, video))
+
+
+def read_done_stages(db: sqlite_utils.Database, video: str) -> frozenset[str]:
+    """The evidence stages finished for ``video`` ("frames", "ocr", "speech", ...); empty without a pass."""
+    return frozenset(str(s) for s in _call("read_done_stages", db, video))
