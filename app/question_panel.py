@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from app.timefmt import format_time, linkify, seek_target
+from app.timefmt import linkify, seek_target
 from core.results import Answer, Moment
+from core.timefmt import clock
 
 PRESETS = (("ads", "Find the ads", "ads"), ("summary", "Summarise", "summary"), ("find", "Find a moment…", "find"))
 MOMENT_THUMB = QSize(80, 45)
@@ -140,7 +141,7 @@ class QuestionPanel(QWidget):
         self.moments.clear()
         for i, m in enumerate(moments):
             why = "; ".join(m.why[:2])
-            item = QListWidgetItem(f"{format_time(m.start)}–{format_time(m.end)}  ·  {m.label}  ·  {m.score:.0%}\n{why}")
+            item = QListWidgetItem(f"{clock(m.start)}–{clock(m.end)}  ·  {m.label}  ·  {m.score:.0%}\n{why}")
             item.setData(Qt.ItemDataRole.UserRole, i)
             item.setToolTip("\n".join(m.why))
             item.setIcon(icon("video"))

@@ -5,13 +5,14 @@ speech (faster-whisper), on-screen text (RapidOCR), subtitles; full-text search 
 library database; the readers, ``search_text`` and ``detect_ads`` work from what is stored.
 """
 
-from core.evidence.ads import ModelScores, detect_ads
+from core.evidence.ads import ModelScores, detect_ad_breaks, detect_ads
 from core.evidence.options import STAGES, EvidenceOptions
 from core.evidence.run import run_evidence
 from core.evidence.search import search_text
 from core.evidence.speech import SpeechError
 from core.evidence.store import (
     EvidenceMissing,
+    evidence_state,
     find_run,
     read_black_frames,
     read_cuts,
@@ -37,8 +38,6 @@ from core.evidence.types import (
     Word,
 )
 
-read_ocr = read_ocr_lines  # the name core.semantic.sources looks up
-
 __all__ = [
     "STAGES",
     "BlackFrames",
@@ -55,14 +54,15 @@ __all__ = [
     "TextLine",
     "TranscriptSegment",
     "Word",
+    "detect_ad_breaks",
     "detect_ads",
+    "evidence_state",
     "find_run",
     "read_black_frames",
     "read_cuts",
     "read_done_stages",
     "read_frame_stats",
     "read_levels",
-    "read_ocr",
     "read_ocr_lines",
     "read_shots",
     "read_silences",

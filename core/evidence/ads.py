@@ -28,7 +28,7 @@ from core.evidence import store
 from core.evidence.cues import LABELS, find_cues
 from core.evidence.profile import Profile, change_points
 from core.evidence.types import BlackFrames, FrameStat, Silence, TextLine
-from core.results import Moment
+from core.results import AdBreak, Moment
 from core.store import get_video_row
 
 SPOT_S = (5.0, 90.0)  # a spot (one advert) between two separators lasts this long
@@ -279,3 +279,10 @@ def _mid(span: BlackFrames) -> float:
 def _overlap(m: Moment, k: Moment) -> float:
     inter = min(m.end, k.end) - max(m.start, k.start)
     return max(0.0, inter) / max(1e-9, min(m.duration, k.duration))
+
+
+def detect_ad_breaks(db: sqlite_utils.Database, fingerprint: str, *, model_scores: ModelScores | None = None,
+                     min_score: float = 0.5) -> list[AdBreak]:
+    """The ad breaks ``detect_ads`` finds, each as an ``AdBreak`` (this detector does not split breaks yet)."""
+    return [AdBreak(m.start, m.end, m.score, m.why)
+            for m in detect_ads(db, fingerprint, model_scores=model_scores, min_score=min_score)]

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.media.types import AudioStreamInfo, SubtitleStreamInfo, VideoInfo, VideoStreamInfo
 from core.results import Answer, Chapter, Moment
+from core.timefmt import clock
 
 REPORT_SCHEMA_VERSION = 1
 REPORT_SCHEMA_ID = "https://longwatch.invalid/schemas/report-v1.json"
@@ -141,14 +142,6 @@ def video_info_from_json(d: dict[str, Any]) -> VideoInfo:
     return VideoInfo(**known)
 
 
-def fmt_time(seconds: float) -> str:
-    """A player's clock: ``M:SS`` below an hour, ``H:MM:SS`` above (whole seconds, rounded down)."""
-    s = max(0, int(seconds))
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def fmt_size(size_bytes: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if size_bytes >= scale:
@@ -190,7 +183,7 @@ def facts_rows(video: VideoInfo, *, show_location: bool = True) -> list[tuple[st
     v = video.video
     rows = [
         ("Name", video.name),
-        ("Duration", f"{fmt_time(video.duration_s)} ({video.duration_s:.1f} s)"),
+        ("Duration", f"{clock(video.duration_s)} ({video.duration_s:.1f} s)"),
         ("Video", f"{v.codec or '?'} {v.width}×{v.height}, {v.fps:.3g} fps" + (" (variable)" if v.variable_fps else "")
          + (f", rotated {v.rotation}°" if v.rotation else "")),
     ]
@@ -219,12 +212,3 @@ def container_label(video: VideoInfo) -> str:
         return ext.upper()
     return (names[0] if names else video.container).upper()
 
-
-def span_text(start_s: float, end_s: float) -> str:
-    """A length for people: '45 s', '2 min 05 s', '1 h 02 min'."""
-    s = max(0, int(end_s - start_s + 0.5))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"

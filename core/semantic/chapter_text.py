@@ -21,10 +21,10 @@ import numpy as np
 
 from core.results import Chapter
 from core.semantic.describe import SpanFacts, describe_span, span_facts
-from core.semantic.find import fmt_ts
 from core.semantic.gates import credit_words, prose_ok, title_problem
 from core.semantic.titles import keyphrase_title, make_titles
 from core.semantic.types import EvidenceLine
+from core.timefmt import clock, stamp
 
 if TYPE_CHECKING:
     from core.semantic.chapters import ChapterOptions, SummaryInputs
@@ -38,11 +38,6 @@ class ChapterPlan:
     end_s: float
     kind: str  # "opening" | "credits" | "story"
     why: str = ""
-
-
-def clock(seconds: float) -> str:
-    s = int(max(0.0, seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def usable(line: EvidenceLine) -> bool:
@@ -160,7 +155,7 @@ def _overview(plans: Sequence[ChapterPlan], chapters: Sequence[Chapter], members
             if p.kind == "story" and _words(inp, m) >= MIN_WORDS]
     picked = sorted(i for c, _ in sorted(best, key=lambda x: -x[1])[:opts.overview_lines] for i in c)
     if picked:
-        return " ".join(f"{fmt_ts(inp.lines[i].start_s)} {inp.lines[i].text}" for i in picked)
+        return " ".join(f"{stamp(inp.lines[i].start_s)} {inp.lines[i].text}" for i in picked)
     return _plain_overview(plans, chapters, inp)
 
 
@@ -176,7 +171,7 @@ def _plain_overview(plans: Sequence[ChapterPlan], chapters: Sequence[Chapter], i
         if p.kind != "story":
             parts.append(f"{c.title} {clock(p.start_s)}–{clock(p.end_s)}")
     if story:
-        scenes = "; ".join(f"{fmt_ts(p.start_s)} {c.title.split(': ', 1)[-1]}" for p, c in story)
+        scenes = "; ".join(f"{stamp(p.start_s)} {c.title.split(': ', 1)[-1]}" for p, c in story)
         parts.insert(1 if plans and plans[0].kind == "opening" else 0,
                      f"{len(story)} part{'s' if len(story) != 1 else ''}: {scenes}")
     return " ".join([head, *(p + "." for p in parts)])

@@ -14,11 +14,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.settings import AppSettings, load_settings, save_settings
-from app.timefmt import format_time, linkify, parse_time, seek_target
+from app.timefmt import linkify, seek_target
 from app.timeline import Timeline
 from core.errors import UsageError
 from core.results import Moment
 from core.store.segments import Segment
+from core.timefmt import clock, parse_clock
 
 
 @pytest.fixture
@@ -98,8 +99,8 @@ def test_settings_dialog_keeps_a_bad_value_with_its_message(qtbot: Any, tmp_path
 
 
 def test_times_become_seek_links() -> None:
-    assert format_time(59.9) == "0:59" and format_time(3600) == "1:00:00"
-    assert parse_time("1:00:00") == 3600.0
+    assert clock(59.9) == "0:59" and clock(3600) == "1:00:00"
+    assert parse_clock("1:00:00") == 3600.0
     html = linkify("from 0:15 to 1:02:03 <b>")
     assert 'href="seek:15.000"' in html and 'href="seek:3723.000"' in html and "&lt;b&gt;" in html
     assert seek_target("seek:12.5") == 12.5 and seek_target("https://x") is None
