@@ -21,7 +21,7 @@ import numpy as np
 
 from core.results import Chapter
 from core.semantic.describe import SpanFacts, describe_span, span_facts
-from core.semantic.gates import credit_words, prose_ok, title_problem
+from core.semantic.gates import credit_words, prose_ok, repetitive, title_problem
 from core.semantic.titles import keyphrase_title, make_titles
 from core.semantic.types import EvidenceLine
 from core.timefmt import clock, stamp
@@ -41,9 +41,10 @@ class ChapterPlan:
 
 
 def usable(line: EvidenceLine) -> bool:
-    """Speech, subtitles and captions always; on-screen text only when it is prose (not names, roles, debris)."""
+    """Speech, subtitles and captions unless they loop (a recognition failure on music); on-screen text only
+    when it is prose (not names, roles, debris)."""
     if line.source != "ocr":
-        return bool(line.text.strip())
+        return bool(line.text.strip()) and not repetitive(line.text)
     return prose_ok(line.text) and not credit_words(line.text)
 
 
@@ -160,21 +161,18 @@ def _overview(plans: Sequence[ChapterPlan], chapters: Sequence[Chapter], members
 
 
 def _plain_overview(plans: Sequence[ChapterPlan], chapters: Sequence[Chapter], inp: SummaryInputs) -> str:
-    """"9:56 of video with no speech. Opening titles 0:00–0:32; 6 scenes: [0:32] dark, green; ...; end credits
-    8:09–9:56." from the chapters already written."""
+    """"9:56 of video with no speech or subtitles to quote. 0:00–0:30 opening titles; [0:30] bright, green;
+    ...; 8:10–9:40 end credits." from the chapters already written, in time order."""
     heard = "speech" in inp.stages or "subtitles" in inp.stages
     head = f"{clock(inp.duration_s)} of video" + (" with no speech or subtitles to quote." if heard else
                                                    " with no transcript or subtitles to quote.")
     parts = []
-    story = [(p, c) for p, c in zip(plans, chapters, strict=True) if p.kind == "story"]
     for p, c in zip(plans, chapters, strict=True):
-        if p.kind != "story":
-            parts.append(f"{c.title} {clock(p.start_s)}–{clock(p.end_s)}")
-    if story:
-        scenes = "; ".join(f"{stamp(p.start_s)} {c.title.split(': ', 1)[-1]}" for p, c in story)
-        parts.insert(1 if plans and plans[0].kind == "opening" else 0,
-                     f"{len(story)} part{'s' if len(story) != 1 else ''}: {scenes}")
-    return " ".join([head, *(p + "." for p in parts)])
+        if p.kind == "story":
+            parts.append(f"{stamp(p.start_s)} {c.text.split(': ', 1)[-1].rstrip('.')}")
+        else:
+            parts.append(f"{clock(p.start_s)}–{clock(p.end_s)} {c.title.lower()}")
+    return f"{head} {'; '.join(parts)}."
 
 
 def _sources(used: set[str], inp: SummaryInputs, made_by: str | None) -> tuple[str, ...]:

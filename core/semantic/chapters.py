@@ -25,8 +25,9 @@ from core.semantic import store
 from core.semantic.chapter_text import ChapterPlan, write_chapters
 from core.semantic.credits import TitleSequence, title_sequences
 from core.semantic.embedder import get_embedder
+from core.semantic.gates import repetitive
 from core.semantic.scenes import change_scores, shot_vectors, standardise
-from core.semantic.segment import SegmentOptions, candidates, choose
+from core.semantic.segment import SegmentOptions, candidates, choose, relative
 from core.semantic.sources import read_black_ends, read_done_stages, read_frame_features, read_shot_starts
 from core.semantic.tiling import depth_cutoff, text_gap_scores
 from core.semantic.types import EmbedOptions, EvidenceLine, FrameFeatures
@@ -85,8 +86,6 @@ class SummaryInputs:
 def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
     """Per-frame feature rows for shot similarity: (n, dim) and its feature groups."""
     parts = [frames.hue, frames.luma[:, None], frames.saturation[:, None]]
-    if frames.layout is not None:
-        parts.append(frames.layout)
     widths = [p.shape[1] for p in parts]
     edges = np.cumsum([0, *widths])
     return np.concatenate(parts, axis=1), [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
@@ -126,11 +125,13 @@ def story_spans(seqs: Sequence[TitleSequence], duration_s: float) -> list[tuple[
 def boundaries(inp: SummaryInputs, span: tuple[float, float], shot_t: Sequence[float], vis: Sequence[float],
                opts: ChapterOptions) -> list[float]:
     a, b = span
-    idx = [i for i, ln in enumerate(inp.lines) if ln.source in TEXT_SOURCES and _inside(ln, a, b)]
+    idx = [i for i, ln in enumerate(inp.lines) if ln.source in TEXT_SOURCES and _inside(ln, a, b)
+           and not repetitive(ln.text)]
     gaps = text_gap_scores([inp.lines[i] for i in idx], inp.vecs[idx], opts.window) if idx else []
     cutoff = depth_cutoff([d for _, d in gaps])
     in_span = [(t, v) for t, v in zip(shot_t, vis, strict=True) if a < t < b]
-    cands = candidates([t for t, _ in in_span], [v for _, v in in_span], gaps, opts.snap_s)
+    rel = relative([v for _, v in in_span])
+    cands = candidates([t for t, _ in in_span], rel, gaps, opts.snap_s)
     return choose(cands, a, b, cutoff, opts.segment())
 
 

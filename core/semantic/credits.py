@@ -5,7 +5,8 @@ film, usually over dark frames; opening titles are title cards and names in its 
 Movie Project presents", the film's title). They are chapters of their own ("Opening titles", "End credits"),
 never story chapters, and their text stays out of titles and the overview.
 
-How a run is found, from the de-duplicated OCR lines (``EvidenceLine`` with source "ocr"):
+How a run is found, from the de-duplicated OCR lines (``EvidenceLine`` with source "ocr") that read as writing
+(``gates.text_like``: OCR also "reads" single glyphs in foliage and fur):
 
 - end credits: starting from the last text line that lies in the final ``END_ZONE`` of the video, walk back
   while consecutive lines are at most ``END_GAP_S`` apart; the run counts when it lasts at least ``MIN_CREDITS_S``,
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.semantic.gates import credit_words, looks_like_names
+from core.semantic.gates import credit_words, looks_like_names, text_like
 from core.semantic.types import EvidenceLine, FrameFeatures
 
 END_ZONE = 0.25  # fraction of the duration in which end credits may start ...
@@ -148,7 +149,7 @@ def _next_cut(cuts: Sequence[float], t: float) -> float | None:
 def title_sequences(ocr: Sequence[EvidenceLine], frames: FrameFeatures, cuts: Sequence[float],
                     duration_s: float) -> list[TitleSequence]:
     """The opening titles and end credits found (0, 1 or 2 runs, in time order, never overlapping)."""
-    ocr = [ln for ln in ocr if ln.source == "ocr"]
+    ocr = [ln for ln in ocr if ln.source == "ocr" and text_like(ln.text)]
     credits = end_credits(ocr, frames, cuts, duration_s)
     opening = opening_titles(ocr, cuts, duration_s)
     if opening is not None and credits is not None and opening.end_s >= credits.start_s:

@@ -5,8 +5,9 @@ was listened for and found, and any visual labels (from the vision stage) into a
 green scenes, quick cuts, no speech" or "a forest, a rabbit; no speech". The words map to measured thresholds:
 
 - brightness: median luma below 0.2 "dark", below 0.35 "dim", above 0.6 "bright";
-- colour: the 30° hue bins of the saturation-weighted histogram; a hue is named when it holds at least
-  ``HUE_SHARE`` of the colour of the span and the span is not nearly grey (mean saturation >= ``GREY_SAT``);
+- colour: the 30° hue bins of the saturation-weighted histogram; the two strongest hues are named when they
+  hold at least ``HUE_SHARE`` of the colour of the span (the strongest alone needs ``TOP_HUE_SHARE``), "mixed
+  colours" otherwise, "grey" when the span is nearly grey (mean saturation below ``GREY_SAT``);
 - pace: more than ``QUICK_CUTS_PER_MIN`` shots a minute "quick cuts", fewer than ``LONG_TAKES_PER_MIN``
   "long takes"; motion is not named (camera pans and animation differ too much to say "calm" truly).
 """
@@ -22,6 +23,7 @@ from core.semantic.types import FrameFeatures
 
 HUE_NAMES = ("red", "orange", "yellow", "green", "green", "green", "teal", "blue", "blue", "purple", "magenta", "pink")
 HUE_SHARE = 0.35
+TOP_HUE_SHARE = 0.25
 GREY_SAT = 0.12
 QUICK_CUTS_PER_MIN = 20.0
 LONG_TAKES_PER_MIN = 3.0
@@ -46,15 +48,15 @@ def _colours(hue: np.ndarray, sat: np.ndarray) -> tuple[str, ...]:
         return ()
     if float(sat.mean()) < GREY_SAT:
         return ("grey",)
-    mass = np.zeros(len(HUE_NAMES))
-    for k, total in enumerate(hue.sum(axis=0)):  # hue (n, 12) -> per bin
-        mass[k] = total
     by_name: dict[str, float] = {}
-    for k, name in enumerate(HUE_NAMES):
-        by_name[name] = by_name.get(name, 0.0) + float(mass[k])
+    for name, mass in zip(HUE_NAMES, hue.sum(axis=0), strict=True):  # hue (n, 12) -> mass per bin
+        by_name[name] = by_name.get(name, 0.0) + float(mass)
     total = sum(by_name.values()) or 1.0
     ranked = sorted(by_name.items(), key=lambda kv: -kv[1])
-    return tuple(name for name, m in ranked[:2] if m / total >= HUE_SHARE)
+    named = tuple(name for name, m in ranked[:2] if m / total >= HUE_SHARE)
+    if named:
+        return named
+    return (ranked[0][0],) if ranked[0][1] / total >= TOP_HUE_SHARE else ("mixed colours",)
 
 
 def _brightness(luma: np.ndarray) -> str | None:

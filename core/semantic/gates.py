@@ -10,6 +10,8 @@ none, so every candidate goes through these checks:
 - ``looks_like_names``: mostly capitalised tokens with name separators, or credit role words ("Director",
   "Rigger", "Producer");
 - ``is_fragment``: OCR debris: fewer than two dictionary words, stray letters, too many non-words;
+- ``repetitive``: speech recognition looping on music ("see you in the next video, see you in the next
+  video, ...": Whisper's known failure), caught with Whisper's own test, a zlib compression ratio above 2.4;
 - ``title_problem``: why a title must not be used (or None), including a title whose content words the
   chapter's evidence never says (a small language model inventing).
 
@@ -24,6 +26,7 @@ import importlib.resources
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -31,6 +34,7 @@ from core.semantic.normalize import STOPWORDS
 
 log = logging.getLogger(__name__)
 
+MAX_COMPRESSION = 2.4  # Whisper's compression_ratio_threshold: above it a decoded segment is a loop
 MIN_COUNT = 100  # occurrences in the word list for a token to count as a word (the list's floor is 50)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _NAME_SEPARATORS = re.compile(r"[·•|/]|,\s*[A-Z]| - [A-Z]")
@@ -120,9 +124,22 @@ def is_fragment(text: str) -> bool:
     return len(words) < 0.7 * len(toks)
 
 
+def repetitive(text: str) -> bool:
+    """Text that repeats itself like a recognition loop (zlib ratio above ``MAX_COMPRESSION``)."""
+    raw = " ".join(text.split()).encode()
+    return len(raw) >= 40 and len(raw) / len(zlib.compress(raw)) > MAX_COMPRESSION
+
+
+def text_like(text: str) -> bool:
+    """On-screen text that reads as writing: a dictionary word of three letters or more, or a run of four
+    letters (a title such as "BUNNY" misread as "BUNKY"); not a stray glyph read from a textured picture."""
+    toks = tokens(text)
+    return any(len(t) >= 3 and is_word(t) for t in toks) or any(len(t) >= 4 and t.isascii() for t in toks)
+
+
 def prose_ok(text: str) -> bool:
-    """A line fit to be quoted in a chapter or an overview: prose, not names, not debris."""
-    return not is_fragment(text) and not looks_like_names(text)
+    """A line fit to be quoted in a chapter or an overview: prose, not names, not debris, not a loop."""
+    return not is_fragment(text) and not looks_like_names(text) and not repetitive(text)
 
 
 def _stem(word: str) -> str:

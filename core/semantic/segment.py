@@ -1,6 +1,8 @@
 """Chapter boundaries inside the story part of a video, from the picture and the text together.
 
-Candidates are the shot starts (scene-change score from ``scenes.change_scores``) and the gaps between text
+Candidates are the shot starts (scene-change score from ``scenes.change_scores``, made ``relative`` to the
+span's typical cut: robust z-scores, so a cartoon meadow and a city street are judged on their own scale) and
+the gaps between text
 lines (topic-shift depth from ``tiling.text_gap_scores``); a text gap within ``snap_s`` of a shot start is
 moved onto it, so the two kinds of evidence add up where they agree. A candidate's score is
 
@@ -19,7 +21,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-VISUAL_REF = 3.0
+import numpy as np
+
+VISUAL_REF = 3.0  # robust standard deviations above the span's median cut
 TEXT_WEIGHT = 1.0
 MIN_TARGET = 3  # a short video may still hold three clear parts
 
@@ -51,7 +55,7 @@ class Candidate:
 
     def score(self, cutoff: float) -> float:
         text = min(self.depth / cutoff, 2.0) if cutoff > 0 else 0.0
-        return self.visual / VISUAL_REF + TEXT_WEIGHT * text
+        return max(self.visual, 0.0) / VISUAL_REF + TEXT_WEIGHT * text
 
 
 def candidates(shot_starts: Sequence[float], visual: Sequence[float],
@@ -69,6 +73,19 @@ def candidates(shot_starts: Sequence[float], visual: Sequence[float],
     out = [Candidate(t, float(v), depth_at.get(k, 0.0)) for k, (t, v) in enumerate(zip(shot_starts, visual,
                                                                                          strict=True))]
     return sorted(out + loose, key=lambda c: c.t_s)
+
+
+def relative(scores: Sequence[float]) -> list[float]:
+    """Robust z-scores of the cuts' scene-change scores: (x - median) / (1.4826 * MAD), 0 for a span with fewer
+    than five cuts or no spread (nothing to compare with)."""
+    x = np.asarray(scores, dtype=np.float64)
+    if len(x) < 5:
+        return [0.0] * len(x)
+    med = float(np.median(x))
+    mad = 1.4826 * float(np.median(np.abs(x - med)))
+    if mad <= 1e-9:
+        return [0.0] * len(x)
+    return [float(v) for v in (x - med) / mad]
 
 
 def target_count(length_s: float, opts: SegmentOptions) -> int:

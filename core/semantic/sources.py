@@ -6,7 +6,7 @@ core.evidence owns its tables; this module only adapts its readers:
   sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
 - ``read_shots(db, fingerprint)``: spans with ``start_s`` (a shot starts there);
 - ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (luma_mean, sat_mean, motion in 0..255,
-  dominant_rgb 0xRRGGBB, hue_hist, optional layout), or rows with the fields of ``core.semantic.FrameStat``;
+  dominant_rgb 0xRRGGBB, hue_hist), or rows with the fields of ``core.semantic.FrameStat``;
   ``read_cuts``: cut times; ``read_black_frames``: black runs; ``read_done_stages``: finished stage names.
 
 A reader with nothing for the video (no evidence pass yet) contributes nothing; the caller can always pass rows
@@ -144,17 +144,12 @@ def read_frame_features(db: sqlite_utils.Database, video: str) -> FrameFeatures:
     rows = _call(evidence.read_frame_stats, db, video)
     if not rows:
         return FrameFeatures.empty()
-    layouts = [getattr(r, "layout", None) for r in rows]
-    layout = None
-    if all(x is not None and len(x) for x in layouts):
-        layout = np.stack([np.asarray(x, dtype=np.float32) / 255.0 for x in layouts])  # (n, k)
     return FrameFeatures(
         t_s=np.array([float(r.t_s) for r in rows]),
         luma=np.array([float(r.luma_mean) / 255.0 for r in rows], dtype=np.float32),
         saturation=np.array([float(r.sat_mean) / 255.0 for r in rows], dtype=np.float32),
         motion=np.array([float(r.motion) / 255.0 for r in rows], dtype=np.float32),
         hue=np.stack([np.asarray(r.hue_hist, dtype=np.float32).reshape(12) for r in rows]),
-        layout=layout,
     )
 
 

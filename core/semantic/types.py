@@ -90,8 +90,7 @@ class FrameFeatures:
     """Per-frame picture features of a whole video as arrays (one row per sampled frame, time order).
 
     ``luma``, ``saturation``, ``motion``: (n,) in 0..1; ``hue``: (n, 12) saturation-weighted hue histogram (30°
-    bins from red, each row sums to the frame's mean saturation); ``layout``: (n, k) a coarse colour layout when
-    the evidence pass stored one, else None.
+    bins from red, each row sums to the frame's mean saturation).
     """
 
     t_s: np.ndarray
@@ -99,7 +98,6 @@ class FrameFeatures:
     saturation: np.ndarray
     motion: np.ndarray
     hue: np.ndarray
-    layout: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.t_s)
@@ -108,8 +106,6 @@ class FrameFeatures:
                 raise ValueError(f"FrameFeatures.{name} has {len(getattr(self, name))} rows for {n} frames")
         if self.hue.ndim != 2 or (n and self.hue.shape[1] != 12):
             raise ValueError(f"FrameFeatures.hue must be (n, 12), got {self.hue.shape}")
-        if self.layout is not None and len(self.layout) != n:
-            raise ValueError(f"FrameFeatures.layout has {len(self.layout)} rows for {n} frames")
 
     def __len__(self) -> int:
         return len(self.t_s)
