@@ -36,6 +36,7 @@ STAGE_TABLES = {
     "audio": ("ev_levels", "ev_silences"),
     "speech": ("ev_transcript",),
     "subtitles": ("ev_subtitles",),
+    "vision": (),  # core.vision's tables, keyed by (video, model); core.vision.FrameEmbedder clears its rows
 }
 STAGE_TEXT_SOURCE = {"ocr": "ocr", "speech": "speech", "subtitles": "subtitle"}
 
@@ -253,8 +254,11 @@ def read_cuts_run(db: sqlite_utils.Database, run_id: int) -> list[float]:
 def count_rows(db: sqlite_utils.Database, run_id: int) -> tuple[tuple[str, int], ...]:
     tables = {"frames": "ev_frame_stats", "shots": "ev_shots", "black": "ev_black", "silences": "ev_silences",
               "levels": "ev_levels", "transcript": "ev_transcript", "subtitles": "ev_subtitles", "ocr": "ev_ocr"}
-    return tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
-                 for name, t in tables.items())
+    counts = tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
+                   for name, t in tables.items())
+    vision = db.execute("SELECT count(*) FROM vision_frames WHERE video = (SELECT video FROM index_runs WHERE id = ?)",
+                        [run_id]).fetchone()[0]
+    return (*counts, ("vision", int(vision)))
 
 
 def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:

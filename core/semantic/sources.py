@@ -101,12 +101,15 @@ def _rows(reader: Reader, source: str, db: sqlite_utils.Database, video: str) ->
 
 
 def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
-    """Transcript segments (long ones cut at sentences), subtitle lines and de-duplicated on-screen text of
-    ``video``, in time order."""
+    """Transcript segments (long ones cut at sentences), subtitle lines, de-duplicated on-screen text and what
+    each shot shows (``core.vision.visual_lines``, when the vision stage ran) of ``video``, in time order."""
+    from core.vision import visual_lines
+
     lines: list[EvidenceLine] = []
     for reader, source in _LINE_READERS:
         rows = _rows(reader, source, db, video)
         lines.extend(dedupe_ocr(rows) if source == "ocr" else rows)
+    lines += [EvidenceLine(v.start_s, v.end_s, v.text, "visual") for v in visual_lines(db, video)]
     return sorted(lines, key=lambda x: (x.start_s, x.source))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SOURCES = ("speech", "subtitle", "ocr")
+SOURCES = ("speech", "subtitle", "ocr", "visual")  # visual: what a shot shows, in words (core.vision)
 
 # Per-window relevance from the video-LLM: (start_s, end_s, p) with p = P("yes") in 0..1 that the window shows the
 # query (core.model VideoXL.score_windows, one entry per memory window, times from WindowMemory.start_s/end_s).
@@ -22,12 +22,13 @@ ModelScores = Sequence[tuple[float, float, float]]
 
 @dataclass(frozen=True)
 class EvidenceLine:
-    """One line of text evidence: a transcript segment, a subtitle line or a de-duplicated on-screen text span."""
+    """One line of text evidence: a transcript segment, a subtitle line, a de-duplicated on-screen text span, or
+    what a shot shows in words (source "visual": its caption or its labels, from core.vision)."""
 
     start_s: float
     end_s: float
     text: str
-    source: str  # "speech" | "subtitle" | "ocr"
+    source: str  # "speech" | "subtitle" | "ocr" | "visual"
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
