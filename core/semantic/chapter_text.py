@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from core.semantic.chapters import ChapterOptions, SummaryInputs
 
 MIN_WORDS = 8  # usable words a chapter needs before a title is made from its text
+LABELS_PREFIX = "Seen: "  # core.vision.ShotDescription.text() of a shot without a caption
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ChapterPlan:
 def usable(line: EvidenceLine) -> bool:
     """Speech, subtitles and captions unless they loop (a recognition failure on music); on-screen text only
     when it is prose (not names, roles, debris)."""
+    if line.source == "visual" and line.text.startswith(LABELS_PREFIX):
+        return False  # vision labels: used as words of the picture (``_labels``), not as prose
     if line.source != "ocr":
         return bool(line.text.strip()) and not repetitive(line.text)
     return prose_ok(line.text) and not credit_words(line.text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sqlite_utils
@@ -28,7 +28,13 @@ from core.semantic.embedder import get_embedder
 from core.semantic.gates import repetitive
 from core.semantic.scenes import change_scores, shot_vectors, standardise
 from core.semantic.segment import SegmentOptions, candidates, choose, relative
-from core.semantic.sources import read_black_ends, read_done_stages, read_frame_features, read_shot_starts
+from core.semantic.sources import (
+    read_black_ends,
+    read_done_stages,
+    read_frame_features,
+    read_shot_starts,
+    read_vision,
+)
 from core.semantic.tiling import depth_cutoff, text_gap_scores
 from core.semantic.types import EmbedOptions, EvidenceLine, FrameFeatures
 
@@ -81,6 +87,7 @@ class SummaryInputs:
     black_ends: tuple[float, ...] = ()
     stages: frozenset[str] = frozenset()  # evidence stages that ran ("speech", "ocr", ...)
     shot_labels: tuple[tuple[float, float, tuple[str, ...]], ...] = ()  # (start_s, end_s, labels) from vision
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None  # vision: frame times (m,), unit vectors (m, dim)
 
 
 def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
@@ -92,15 +99,21 @@ def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
 
 
 def visual_scores(inp: SummaryInputs, opts: ChapterOptions) -> tuple[list[float], list[float]]:
-    """Shot starts (first at 0) and their scene-change scores (all 0 without frame features); ([], []) without
-    shots."""
+    """Shot starts (first at 0) and their scene-change scores, from image embeddings when the vision stage
+    stored them, else from colour statistics (all 0 without either); ([], []) without shots."""
     if not inp.shot_starts:
         return [], []
-    if not len(inp.frames):
+    if inp.embeddings is not None and len(inp.embeddings[0]):
+        times, vecs = inp.embeddings
+        shots = shot_vectors(times, vecs, inp.shot_starts, inp.duration_s)
+        norms = np.linalg.norm(shots.vectors, axis=1, keepdims=True)
+        shots = replace(shots, vectors=shots.vectors / np.maximum(norms, 1e-12))  # unit: distance ~ cosine
+    elif len(inp.frames):
+        mat, groups = _frame_matrix(inp.frames)
+        shots = shot_vectors(inp.frames.t_s, standardise(mat, groups), inp.shot_starts, inp.duration_s)
+    else:
         starts = sorted({0.0, *(s for s in inp.shot_starts if 0 < s < inp.duration_s)})
         return starts, [0.0] * len(starts)
-    mat, groups = _frame_matrix(inp.frames)
-    shots = shot_vectors(inp.frames.t_s, standardise(mat, groups), inp.shot_starts, inp.duration_s)
     scores = change_scores(shots, opts.scene_window_s, inp.black_ends)
     return list(shots.starts), [float(s) for s in scores]
 
@@ -172,8 +185,10 @@ def read_inputs(db: sqlite_utils.Database, fingerprint: str, *, embed_options: E
     lines = tuple(s.line for s in stored)
     shot_starts = tuple(sorted(read_shot_starts(db, fingerprint) if shots is None else shots))
     total = duration_s if duration_s is not None else _duration(db, fingerprint, lines)
+    labels, embeddings = read_vision(db, fingerprint)
     return SummaryInputs(total, lines, vecs, shot_starts, read_frame_features(db, fingerprint),
-                         tuple(read_black_ends(db, fingerprint)), read_done_stages(db, fingerprint))
+                         tuple(read_black_ends(db, fingerprint)), read_done_stages(db, fingerprint), labels,
+                         embeddings)
 
 
 def evidence_summary(db: sqlite_utils.Database, fingerprint: str, *, options: ChapterOptions | None = None,

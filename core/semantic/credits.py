@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.semantic.gates import credit_words, looks_like_names, text_like
+from core.semantic.gates import credit_words, looks_like_names, text_like, tokens
 from core.semantic.types import EvidenceLine, FrameFeatures
 
 END_ZONE = 0.25  # fraction of the duration in which end credits may start ...
@@ -61,8 +61,10 @@ class TitleSequence:
 
 
 def credit_like(text: str) -> bool:
+    """Names, a short line with a credit role ("Music and sound design"), "... presents", "a film by"."""
     low = text.lower()
-    return looks_like_names(text) or bool(credit_words(text)) or " presents" in low or low.startswith("a film by")
+    short_role = bool(credit_words(text)) and len(tokens(text)) <= 5
+    return looks_like_names(text) or short_role or low.endswith("presents") or low.startswith("a film by")
 
 
 def _median_luma(frames: FrameFeatures, a: float, b: float) -> float | None:

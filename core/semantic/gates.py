@@ -41,7 +41,7 @@ _NAME_SEPARATORS = re.compile(r"[·•|/]|,\s*[A-Z]| - [A-Z]")
 # Role words of film and TV credits (lower case); a line holding one of them next to names is a credit line.
 CREDIT_WORDS = frozenset("""
 director directors directed producer producers produced production executive associate co-producer writer writers
-written screenplay story storyboard storyboards script music composer composed score sound mixer mixing editor
+written screenplay storyboard storyboards script music composer composed score sound mixer mixing editor
 editors edited editing animation animator animators animated rigger riggers rigging lighting layout modeling
 modelling modeller modellers texturing texture shading compositing compositor render rendering technical
 supervisor supervisors designer designers design concept art artist artists camera cinematography photography

@@ -25,6 +25,7 @@ import numpy as np
 
 VISUAL_REF = 3.0  # robust standard deviations above the span's median cut
 TEXT_WEIGHT = 1.0
+MAX_Z = 3.0 * VISUAL_REF  # a cut can weigh at most as much as three clear changes
 MIN_TARGET = 3  # a short video may still hold three clear parts
 
 
@@ -76,16 +77,15 @@ def candidates(shot_starts: Sequence[float], visual: Sequence[float],
 
 
 def relative(scores: Sequence[float]) -> list[float]:
-    """Robust z-scores of the cuts' scene-change scores: (x - median) / (1.4826 * MAD), 0 for a span with fewer
-    than five cuts or no spread (nothing to compare with)."""
+    """Robust z-scores of the cuts' scene-change scores: (x - median) / (1.4826 * MAD), at most ``MAX_Z``; 0 for
+    a span with fewer than five cuts or no spread at all (nothing to compare with). When most cuts are alike
+    (MAD near 0) the spread is taken as a thousandth of the range, so the few that differ still stand out."""
     x = np.asarray(scores, dtype=np.float64)
-    if len(x) < 5:
+    if len(x) < 5 or float(np.ptp(x)) <= 1e-9:
         return [0.0] * len(x)
     med = float(np.median(x))
-    mad = 1.4826 * float(np.median(np.abs(x - med)))
-    if mad <= 1e-9:
-        return [0.0] * len(x)
-    return [float(v) for v in (x - med) / mad]
+    scale = max(1.4826 * float(np.median(np.abs(x - med))), 1e-3 * float(np.ptp(x)))
+    return [float(v) for v in np.minimum((x - med) / scale, MAX_Z)]
 
 
 def target_count(length_s: float, opts: SegmentOptions) -> int:

@@ -164,3 +164,23 @@ def read_black_ends(db: sqlite_utils.Database, video: str) -> list[float]:
 def read_done_stages(db: sqlite_utils.Database, video: str) -> frozenset[str]:
     """The evidence stages finished for ``video`` ("frames", "ocr", "speech", ...); empty without a pass."""
     return frozenset(str(s) for s in _call(evidence.read_done_stages, db, video))
+
+
+ShotLabels = tuple[tuple[float, float, tuple[str, ...]], ...]
+
+
+def read_vision(db: sqlite_utils.Database, video: str) -> tuple[ShotLabels, tuple[np.ndarray, np.ndarray] | None]:
+    """What the vision stage stored: each shot's labels ((start_s, end_s, labels best first)) and the frame
+    embeddings (times (m,), unit vectors (m, dim)); ((), None) when it did not run for ``video``."""
+    from core.vision import VisionMissing, shot_descriptions
+    from core.vision import store as vision_store
+    from core.vision.shots import model_for
+
+    try:
+        shots = shot_descriptions(db, video)
+        times, mat = vision_store.frames(db, video, model_for(db, video))
+    except (VisionMissing, sqlite3.Error) as e:
+        log.debug("no vision data for %s: %s", video, e)
+        return (), None
+    labels = tuple((s.start_s, s.end_s, tuple(label for label, _ in s.labels)) for s in shots)
+    return labels, ((times, mat) if len(times) else None)
