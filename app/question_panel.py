@@ -3,6 +3,8 @@ found (thumbnail, time range, score, reasons), and the video's past questions.""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -129,7 +131,9 @@ class QuestionPanel(QWidget):
     def show_answer(self, answer: Answer) -> None:
         head = f"<p><b>{linkify(answer.question)}</b></p>" if answer.question else ""
         src = f"<p class='sources'><small>Sources: {', '.join(answer.sources)}</small></p>" if answer.sources else ""
-        self.answer.setHtml(head + f"<p>{linkify(answer.text)}</p>" + src)
+        text = answer.text
+        notes = "".join(f"<p><small><i>{html.escape(n)}</i></small></p>" for n in answer.notes if n not in text)
+        self.answer.setHtml(head + f"<p>{linkify(text)}</p>" + notes + src)
         self._text = answer.text
         self.show_moments(list(answer.moments))
 

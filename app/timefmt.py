@@ -7,19 +7,15 @@
 from __future__ import annotations
 
 import html
-import re
 
-from core.timefmt import parse_clock
-
-# h:mm:ss(.f) or m:ss(.f); the hour form must come first so "1:02:03" is one time, not two
-TIME_RE = re.compile(r"(?<![\d:])(\d{1,2}:)?(\d{1,2}):(\d{2})(\.\d+)?(?![\d:])")
+from core.timefmt import TIME_IN_TEXT, parse_clock
 
 
 def linkify(text: str) -> str:
     """HTML-escape ``text`` and wrap every time in ``<a href="seek:SECONDS">``; newlines become <br>."""
     out: list[str] = []
     pos = 0
-    for m in TIME_RE.finditer(text):
+    for m in TIME_IN_TEXT.finditer(text):
         out.append(html.escape(text[pos:m.start()]))
         t = parse_clock(m.group(0))
         out.append(f'<a href="seek:{t:.3f}">{html.escape(m.group(0))}</a>')

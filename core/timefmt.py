@@ -17,11 +17,17 @@ second the player is in), ``M:SS`` under an hour and ``H:MM:SS`` from an hour on
 3723.5
 >>> length(125)
 '2 min 05 s'
+>>> [m.group(1) for m in TIME_IN_TEXT.finditer("at [1:15] and 1:02:03.5, not 12:345")]
+['1:15', '1:02:03.5']
 """
 
 from __future__ import annotations
 
 import math
+import re
+
+# A time inside text: M:SS or H:MM:SS, decimals optional; the hour form first so "1:02:03" is one time, not two.
+TIME_IN_TEXT = re.compile(r"(?<![\d:])((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)(?![\d:])")
 
 
 def clock(seconds: float, *, tenths: bool = False, hours: bool = False) -> str:

@@ -8,7 +8,7 @@ from core.errors import UsageError
 
 # The one definition of the choices, for the CLI, the app's settings and the loader.
 QUANT_MODES = ("4bit", "8bit", "none")
-DEFAULT_QUANT = "4bit"  # a 7B model in 4-bit NF4 needs ~5 GB; "none" keeps the checkpoint's precision
+DEFAULT_QUANT = "4bit"  # what Settings (app and CLI) use: a 7B model in 4-bit NF4 needs ~5 GB
 DTYPES = ("auto", "fp32", "fp16", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -26,7 +26,7 @@ class ModelOptions:
 
     model: str
     vision_tower: str | None = None
-    quant: str = DEFAULT_QUANT
+    quant: str = "none"  # the checkpoint's precision; the app's and CLI's default is Settings.quant (4bit)
     dtype: str = "auto"
     device: str = "auto"
     vision_batch: int | None = None

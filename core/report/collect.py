@@ -21,7 +21,7 @@ import sqlite_utils
 
 from core.errors import LongwatchError, UsageError
 from core.media.types import VideoInfo, VideoStreamInfo
-from core.report.data import ChapterEntry, ReportData, video_info_from_json
+from core.report.data import ChapterEntry, ReportData, ReportLine, video_info_from_json
 from core.store.answers import list_answers
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def collect_report(
         missing.append("Ads were not looked for: run `longwatch-cli ads VIDEO`.")
     if not questions:
         missing.append("No questions asked yet: run `longwatch-cli ask VIDEO QUESTION`.")
+    transcript, subtitles = _spoken_and_subtitled(db, fingerprint)
     if not found:
         missing.append(f"The video file is not at {info.path}: thumbnails and the player are left out.")
     elif chapters and options.thumbnails and thumbnailer is not None:
@@ -112,6 +113,8 @@ def collect_report(
         generator=generator_name(),
         video_found=found,
         show_location=options.show_location,
+        transcript=transcript,
+        subtitles=subtitles,
     )
 
 
@@ -129,6 +132,20 @@ def _with_path(info: VideoInfo, path: str) -> VideoInfo:
     from dataclasses import replace
 
     return replace(info, path=path)
+
+
+def _spoken_and_subtitled(db: sqlite_utils.Database,
+                          fingerprint: str) -> tuple[tuple[ReportLine, ...], tuple[ReportLine, ...]]:
+    """The transcript and the subtitle lines the evidence pass stored (none before it ran)."""
+    from core.evidence import EvidenceMissing, read_subtitles, read_transcript
+
+    try:
+        said = read_transcript(db, fingerprint, words=False)
+        subs = read_subtitles(db, fingerprint)
+    except EvidenceMissing:
+        return (), ()
+    return (tuple(ReportLine(s.start_s, s.end_s, " ".join(s.text.split())) for s in said if s.text.strip()),
+            tuple(ReportLine(s.start_s, s.end_s, " ".join(s.text.split())) for s in subs if s.text.strip()))
 
 
 def _add_thumbnails(path: str, chapters: tuple[ChapterEntry, ...], width: int, thumbnailer: Thumbnailer,

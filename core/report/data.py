@@ -18,8 +18,8 @@ from core.media.types import AudioStreamInfo, SubtitleStreamInfo, VideoInfo, Vid
 from core.results import Answer, Chapter, Moment
 from core.timefmt import clock
 
-REPORT_SCHEMA_VERSION = 1
-REPORT_SCHEMA_ID = "https://longwatch.invalid/schemas/report-v1.json"
+REPORT_SCHEMA_VERSION = 2  # 2: transcript and subtitles
+REPORT_SCHEMA_ID = "https://longwatch.invalid/schemas/report-v2.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,22 @@ class ChapterEntry:
         if self.thumbnail is None:
             return None
         return "data:image/jpeg;base64," + base64.b64encode(self.thumbnail).decode("ascii")
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the transcript or of the subtitles."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": round(self.start_s, 3), "end": round(self.end_s, 3), "text": self.text}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ReportLine:
+        return cls(float(d["start"]), float(d["end"]), str(d["text"]))
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class ReportData:
     generator: str  # e.g. "Longwatch 0.1.0"
     video_found: bool = True  # the file exists at video.path (thumbnails, the HTML player)
     show_location: bool = True  # False: the report names the file but not its folder (for sharing)
+    transcript: tuple[ReportLine, ...] = ()  # what is said, from the evidence pass (empty without one)
+    subtitles: tuple[ReportLine, ...] = ()
 
     @property
     def title(self) -> str:
@@ -71,8 +89,10 @@ class ReportData:
                 "chapters": [_chapter_json(c) for c in self.chapters],
             },
             "ads": None if self.ads is None else [m.to_json() for m in self.ads],
-            "questions": [a.to_json() for a in self.questions],
+            "questions": [_answer_json(a) for a in self.questions],
             "missing": list(self.missing),
+            "transcript": [line.to_json() for line in self.transcript],
+            "subtitles": [line.to_json() for line in self.subtitles],
         }
 
     @classmethod
@@ -90,6 +110,8 @@ class ReportData:
             generator=str(d["generator"]),
             video_found=bool(d["video"].get("found", True)),
             show_location=not d["video"].get("location_hidden", False),
+            transcript=tuple(ReportLine.from_json(x) for x in d.get("transcript", ())),
+            subtitles=tuple(ReportLine.from_json(x) for x in d.get("subtitles", ())),
         )
 
 
@@ -112,14 +134,15 @@ def _chapter_from_json(d: dict[str, Any]) -> ChapterEntry:
     )
 
 
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    """What a report keeps of an answer: the question, the text, the moments and where they came from."""
+    d = answer.to_json()
+    return {k: d[k] for k in ("kind", "question", "text", "moments", "sources", "notes") if k in d}
+
+
 def answer_from_json(d: dict[str, Any]) -> Answer:
-    """An Answer from its stored JSON (``Answer.to_json``; a find result has moments and no text)."""
-    return Answer(
-        question=str(d.get("question", "")),
-        text=str(d.get("text", "")),
-        moments=tuple(Moment.from_json(m) for m in d.get("moments", ())),
-        sources=tuple(str(s) for s in d.get("sources", ())),
-    )
+    """An Answer from its JSON in a report (``Answer.to_json``)."""
+    return Answer.from_json(d)
 
 
 def video_info_from_json(d: dict[str, Any]) -> VideoInfo:

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from core.report.data import ReportData, facts_rows, fmt_size
-from core.timefmt import clock, length
+from core.timefmt import TIME_IN_TEXT, clock, length, parse_clock
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "report"
 
@@ -80,6 +80,21 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
     def time_link(t: float) -> Markup:
         return Markup('<a href="{}" data-t="{:.3f}">{}</a>').format(seek(t), t, clock(t))
 
+    def with_links(text: str) -> Markup:
+        """``text`` escaped, every time in it ("[1:23]", "0:07:30") a link that seeks the player."""
+        out, pos = [], 0
+        for m in TIME_IN_TEXT.finditer(text):
+            out.append(escape(text[pos:m.start()]))
+            try:
+                t = parse_clock(m.group(1))
+            except ValueError:
+                t = None
+            out.append(escape(m.group(0)) if t is None else
+                       Markup('<a href="{}" data-t="{:.3f}">{}</a>').format(seek(t), t, m.group(0)))
+            pos = m.end()
+        out.append(escape(text[pos:]))
+        return Markup("").join(out)
+
     def score_bar(score: float) -> Markup:
         return Markup('<span class="score" title="confidence {:.2f}"><meter min="0" max="1" value="{:.3f}">'
                       "</meter>{:.0f}%</span>").format(score, score, score * 100)
@@ -103,6 +118,7 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
         csp=csp,
         seek=seek,
         time_link=time_link,
+        with_links=with_links,
         score_bar=score_bar,
         span=lambda a, b: length(b - a),
         clock=clock,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from core.report.data import ReportData, facts_rows
+from core.report.data import ReportData, ReportLine, facts_rows
 from core.timefmt import clock, length
 
 _ALWAYS = re.compile(r"([\\`*_\[\]|~!{}])")
@@ -78,6 +78,8 @@ def render_markdown(data: ReportData, *, video_src: str | None = None,
                 out += [escape_md(c.text), ""]
     out += _ads_md(data, t)
     out += _questions_md(data, t)
+    out += _lines_md("Transcript", data.transcript, t)
+    out += _lines_md("Subtitles", data.subtitles, t)
     out += ["---", "", f"*Fingerprint `{data.video.fingerprint}`*" if data.video.fingerprint.isalnum()
             else f"*Fingerprint {escape_md(data.video.fingerprint)}*", ""]
     return "\n".join(out)
@@ -97,6 +99,15 @@ def _ads_md(data: ReportData, link: Callable[[float], str]) -> list[str]:
         out.append(f"| {i} | {link(m.start)} | {link(m.end)} | {length(m.end - m.start)} | "
                    f"{m.score * 100:.0f}% | {why} |")
     return [*out, ""]
+
+
+def _lines_md(title: str, lines: Sequence[ReportLine], link: Callable[[float], str]) -> list[str]:
+    """A collapsed section (``<details>``, which GitHub, GitLab and most viewers fold) with one line per entry."""
+    if not lines:
+        return []
+    out = [f"## {title}", "", f"<details><summary>{len(lines)} lines</summary>", ""]
+    out += [f"- {link(line.start_s)} {escape_md(line.text, inline=True)}" for line in lines]
+    return [*out, "", "</details>", ""]
 
 
 def _questions_md(data: ReportData, link: Callable[[float], str]) -> list[str]:

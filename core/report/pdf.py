@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from core.report.data import ReportData, facts_rows, fmt_size
+from core.report.data import ReportData, ReportLine, facts_rows, fmt_size
 from core.timefmt import clock, length
 
 # Font search: system DejaVu (Linux distributions, many macOS/Windows installs), then ReportLab's own Vera.
@@ -93,7 +93,15 @@ class _Story:
 
     def flowables(self) -> list[object]:
         return [*self._header(), *self._facts(), *self._summary(), *self._chapters(), *self._ads(),
-                *self._questions()]
+                *self._questions(), *self._lines("Transcript", self.data.transcript),
+                *self._lines("Subtitles", self.data.subtitles)]
+
+    def _lines(self, title: str, lines: tuple[ReportLine, ...]) -> list[object]:
+        if not lines:
+            return []
+        rows: list[list[object]] = [[self.p(clock(line.start_s), "time"), self.p(_text(line.text), "cell")]
+                                    for line in lines]
+        return [self.p(f"{title} ({len(lines)})", "h2"), self._grid(rows, [48.0, self.width - 48.0])]
 
     def _header(self) -> list[object]:
         from reportlab.lib.colors import HexColor

@@ -32,7 +32,7 @@ from core.query import (
 )
 from core.query import ask as model_ask
 from core.query import find as model_find
-from core.results import AdBreak, Answer, Moment, chapter_moments, moments_text, summary_text
+from core.results import AdBreak, Answer, chapter_moments, moments_text, summary_text
 from core.spans import merge_moments
 from core.usecases.grounds import AD_QUESTION, SUMMARY_QUESTION, Grounds
 
@@ -83,8 +83,7 @@ def find(db: sqlite_utils.Database, g: Grounds, description: str, *, options: Fi
     else:
         moments = evidence_find(db, fp, description, limit=options.top_k)
         sources = ("evidence",)
-    labelled = tuple(Moment(m.start, m.end, m.score, description[:40] or m.label, m.why) for m in moments)
-    return Answer(description, moments_text(labelled, "moment"), labelled, sources, "find", notes=g.all_notes)
+    return Answer(description, moments_text(moments, "moment"), tuple(moments), sources, "find", notes=g.all_notes)
 
 
 def ads(db: sqlite_utils.Database, g: Grounds, *, min_score: float = 0.5) -> Answer:

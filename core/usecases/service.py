@@ -25,7 +25,7 @@ from core.errors import LongwatchError, UsageError
 from core.media.types import VideoInfo
 from core.models_catalog import ModelEntry
 from core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from core.results import Answer
+from core.results import Answer, Moment
 from core.store import LibraryEntry, list_library, open_db
 from core.store import answers as answer_store
 from core.store import segments as segment_store
@@ -299,7 +299,10 @@ class Longwatch:
         fp = g.video.fingerprint
         if answer.kind in SEGMENT_OF:
             kind, source = SEGMENT_OF[answer.kind]
-            segment_store.replace_detected(self.db, fp, kind, answer.moments, source)
+            moments = answer.moments
+            if answer.kind == "find":  # on the timeline a found moment is labelled with what was looked for
+                moments = tuple(Moment(m.start, m.end, m.score, answer.question[:40], m.why) for m in moments)
+            segment_store.replace_detected(self.db, fp, kind, moments, source)
         answer_store.record_answer(self.db, fp, answer)
         return answer
 
@@ -351,14 +354,16 @@ class Longwatch:
         """Write the video's report. Unless ``existing_only``, what is missing first is computed: the summary
         and chapters and the ads (from the memory when the video has one, else from the evidence)."""
         from core.report.collect import collect_report
-        from core.report.write import default_report_name, write_report
+        from core.report.write import default_report_name, report_format, write_report
 
         ref = self.video(video)
+        target = Path(out).expanduser()
+        if not target.is_dir():
+            report_format(target, fmt)  # a bad name fails now, before minutes of work
         made: list[str] = []
         if not existing_only:
             made = self._complete_for_report(ref, progress, cancel)
         data = collect_report(self.db, ref.fingerprint, path=ref.path if ref.found else None, options=options)
-        target = Path(out).expanduser()
         if target.is_dir():
             target = target / default_report_name(data, fmt or "html")
         return ReportOutcome(write_report(data, target, fmt=fmt), data, tuple(made))

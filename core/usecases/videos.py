@@ -32,9 +32,7 @@ def open_video(db: sqlite_utils.Database, path: str | Path) -> VideoInfo:
     from core.media import probe
 
     p = Path(path).expanduser()
-    if not p.is_file():
-        raise UsageError(f"No such video file: {p}; give the path of a video.")
-    info = probe(p.resolve())
+    info = probe(p.resolve() if p.exists() else p)  # probe says what is wrong with a missing or odd path
     upsert_video(db, info)
     return info
 
