@@ -15,19 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.results import Chapter
 from core.semantic.describe import SpanFacts, describe_span, span_facts
 from core.semantic.gates import credit_words, prose_ok, repetitive, title_problem
+from core.semantic.summary_inputs import ChapterOptions, SummaryInputs
 from core.semantic.titles import keyphrase_title, make_titles
 from core.semantic.types import EvidenceLine
 from core.timefmt import clock, stamp
-
-if TYPE_CHECKING:
-    from core.semantic.chapters import ChapterOptions, SummaryInputs
 
 MIN_WORDS = 8  # usable words a chapter needs before a title is made from its text
 LABELS_PREFIX = "Seen: "  # core.vision.ShotDescription.text() of a shot without a caption
