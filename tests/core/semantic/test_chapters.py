@@ -45,7 +45,7 @@ def test_shots_alone_are_no_reason_to_cut() -> None:
     db = new_db(duration_s=1200.0)
     summary = evidence_summary(db, "vid", shots=[100.0, 390.0, 610.0, 905.0], options=ChapterOptions())
     assert [(c.start, c.end, c.title) for c in summary.chapters] == [(0.0, 1200.0, "Scene 1")]
-    assert summary.chapters[0].text == "0:00–20:00: 5 shots."
+    assert summary.chapters[0].text == "0:00–20:00: long takes."  # 5 shots in 20 minutes
     assert "no transcript" in summary.overview and summary.sources == ("shots",)
 
 
