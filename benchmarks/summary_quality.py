@@ -149,18 +149,36 @@ def show(name: str, summary: Summary) -> str:
 
 
 def fit(inputs: Any, marks: list[float], base: ChapterOptions) -> ChapterOptions:
-    best: tuple[float, ChapterOptions] | None = None
-    for min_score, density, window in itertools.product((0.6, 0.8, 1.0, 1.2, 1.5), (1.2, 1.6, 2.0, 2.5),
-                                                        (15.0, 30.0, 60.0)):
-        opts = replace(base, min_score=min_score, chapters_per_sqrt_min=density, scene_window_s=window)
-        f1 = boundary_f1(chapter_starts(summarise(inputs, opts)), marks)["f1"]
-        print(f"fit: min_score={min_score} density={density} window={window}: F1 {f1:.2f}")
-        if best is None or f1 > best[0] + 1e-9:
-            best = (f1, opts)
-    assert best is not None
-    print(f"best on the fit video: F1 {best[0]:.2f} with min_score={best[1].min_score}, "
-          f"chapters_per_sqrt_min={best[1].chapters_per_sqrt_min}, scene_window_s={best[1].scene_window_s}")
-    return best[1]
+    """Grid search; among the settings tied at the best F1: the median tied ``min_score`` (the middle of the
+    plateau), the smallest tied density (fewest chapters) and the default window when it is tied."""
+    scores: dict[tuple[float, float, float], float] = {}
+    for key in itertools.product((0.6, 0.8, 1.0, 1.2, 1.5, 2.0), (1.2, 1.6, 2.0, 2.5, 3.0, 4.0), (15.0, 30.0, 60.0)):
+        opts = replace(base, min_score=key[0], chapters_per_sqrt_min=key[1], scene_window_s=key[2])
+        scores[key] = boundary_f1(chapter_starts(summarise(inputs, opts)), marks)["f1"]
+        print(f"fit: min_score={key[0]} density={key[1]} window={key[2]}: F1 {scores[key]:.2f}")
+    best = max(scores.values())
+    tied = [k for k, v in scores.items() if v >= best - 1e-9]
+    density = min(k[1] for k in tied)
+    windows = sorted({k[2] for k in tied if k[1] == density})
+    window = base.scene_window_s if base.scene_window_s in windows else windows[0]
+    mins = sorted(k[0] for k in tied if k[1] == density and k[2] == window)
+    chosen = replace(base, min_score=mins[len(mins) // 2], chapters_per_sqrt_min=density, scene_window_s=window)
+    print(f"best on the fit video: F1 {best:.2f} ({len(tied)} settings tied); chosen min_score="
+          f"{chosen.min_score}, chapters_per_sqrt_min={density}, scene_window_s={window}")
+    TIED.extend(tied)
+    return chosen
+
+
+TIED: list[tuple[float, float, float]] = []  # settings tied at the best F1 on the fit video (filled by ``fit``)
+
+
+def spread(inputs: Any, marks: list[float], base: ChapterOptions, tied: list[list[float]]) -> tuple[float, float]:
+    """Held-out F1 range over the settings the fit video could not tell apart (a sensitivity check: the
+    defaults are never chosen from it)."""
+    f1s = [boundary_f1(chapter_starts(summarise(inputs, replace(base, titles="extractive", min_score=m, chapters_per_sqrt_min=d,
+                                                                  scene_window_s=w))), marks)["f1"]
+           for m, d, w in tied]
+    return (min(f1s), max(f1s)) if f1s else (float("nan"), float("nan"))
 
 
 def main() -> None:
@@ -195,8 +213,14 @@ def main() -> None:
         results[name] = {"split": split, **score, "summary_s": time.monotonic() - t0, "evidence_s": seconds,
                          "summary": summary.to_json()}
         report.append(show(name, summary))
+        tied = json.loads((work / "fit.json").read_text()).get("tied", []) if (work / "fit.json").is_file() else []
+        low, high = spread(inputs, marks, opts, tied) if not args.fit and tied else (score["f1"], score["f1"])
+        results[name]["f1_range_over_fit_ties"] = [low, high]
         print(f"{name} ({split}): F1 {score['f1']:.2f} (P {score['precision']:.2f} R {score['recall']:.2f}, "
-              f"{score['predicted']} boundaries, {score['marks']} marks)", flush=True)
+              f"{score['predicted']} boundaries, {score['marks']} marks; {low:.2f}-{high:.2f} over the "
+              f"{len(tied)} settings tied on the fit video)", flush=True)
+    if args.fit:
+        results["tied"] = TIED
     (work / ("fit.json" if args.fit else "results.json")).write_text(json.dumps(results, indent=1))
     print("\n".join(report))
 

@@ -95,23 +95,24 @@ def _short_facts(f: SpanFacts) -> str:
 
 
 def _titles(plans: Sequence[ChapterPlan], texts: Sequence[str], wordy: Sequence[bool],
-            use_model: bool) -> tuple[list[str | None], str | None]:
+            use_model: bool) -> tuple[list[str | None], list[str]]:
     """A title per chapter from its text where it is wordy enough (None elsewhere or where every candidate
-    fails the gates) and what made them."""
+    fails the gates) and what made the titles used ("smollm2", "key phrases")."""
     picked = [i for i, w in enumerate(wordy) if w]
     if not picked:
-        return [None] * len(plans), None
+        return [None] * len(plans), []
     made, made_by = make_titles([texts[i] for i in picked], use_model=use_model)
     out: list[str | None] = [None] * len(plans)
+    makers: list[str] = []
     for i, title in zip(picked, made, strict=True):
         others = [texts[j] for j in picked if j != i]
         fallback = keyphrase_title(texts[i], others)
-        grounding = made_by != "key phrases"
-        for cand, ground in ((title, grounding), (fallback, False)):
-            if title_problem(cand, [texts[i]], require_grounding=ground) is None:
+        for cand, maker in ((title, made_by), (fallback, "key phrases")):
+            if title_problem(cand, [texts[i]], require_grounding=maker != "key phrases") is None:
                 out[i] = cand
+                makers.append(maker)
                 break
-    return out, made_by
+    return out, [m for m in ("smollm2", "key phrases") if m in makers]
 
 
 def write_chapters(plans: Sequence[ChapterPlan], inp: SummaryInputs,
@@ -146,7 +147,7 @@ def write_chapters(plans: Sequence[ChapterPlan], inp: SummaryInputs,
         used.update(["frame colour"] if short and not facts.labels else [])
         used.update(["visual labels"] if facts.labels else [])
     overview = _overview(plans, chapters, members, inp, opts)
-    sources = _sources(used, inp, made_by if any(t is not None for t in titles) else None)
+    sources = _sources(used, inp, made_by)
     return chapters, overview, sources
 
 
@@ -175,11 +176,11 @@ def _plain_overview(plans: Sequence[ChapterPlan], chapters: Sequence[Chapter], i
     return f"{head} {'; '.join(parts)}."
 
 
-def _sources(used: set[str], inp: SummaryInputs, made_by: str | None) -> tuple[str, ...]:
+def _sources(used: set[str], inp: SummaryInputs, made_by: Sequence[str]) -> tuple[str, ...]:
     order = ("speech", "subtitle", "ocr", "visual", "visual labels", "frame colour")
     out = [s for s in order if s in used]
     if inp.shot_starts:
         out.append("shots")
-    if made_by is not None:
-        out.append(f"titles: {made_by}")
+    if made_by:
+        out.append(f"titles: {', '.join(made_by)}")
     return tuple(out)

@@ -21,7 +21,8 @@ import numpy as np
 
 from core.semantic.types import FrameFeatures
 
-HUE_NAMES = ("red", "orange", "yellow", "green", "green", "green", "teal", "blue", "blue", "purple", "magenta", "pink")
+# 30° bins of OpenCV's hue: 30-60° holds yellow, 60-90° the yellow-greens of grass and leaves.
+HUE_NAMES = ("red", "yellow", "green", "green", "green", "green", "teal", "blue", "blue", "purple", "magenta", "pink")
 HUE_SHARE = 0.35
 TOP_HUE_SHARE = 0.25
 GREY_SAT = 0.12

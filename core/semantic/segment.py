@@ -11,7 +11,7 @@ moved onto it, so the two kinds of evidence add up where they agree. A candidate
 so 1 is a clear boundary on either kind of evidence alone (``VISUAL_REF``: a scene-change score that counts as
 a clear change; ``cutoff``: Hearst's depth cut-off, see ``tiling.depth_cutoff``). Boundaries are taken best first while the score is at least ``min_score``, at least
 ``min_chapter_s`` from each other and from the span's ends, up to a count that grows with the square root of
-the length (``chapters_per_sqrt_min``: a 10-minute film gets about 5, two hours about 18, like the chapter
+the length (``chapters_per_sqrt_min``: a 10-minute film gets about 9 at most, two hours ``max_chapters``, like the chapter
 lists of DVDs and streaming services; never fewer than ``MIN_TARGET``).
 """
 
@@ -25,6 +25,8 @@ import numpy as np
 
 VISUAL_REF = 3.0  # robust standard deviations above the span's median cut
 TEXT_WEIGHT = 1.0
+MIN_CUTS = 5
+FEW_CUTS_WEIGHT = 2.0
 MAX_Z = 3.0 * VISUAL_REF  # a cut can weigh at most as much as three clear changes
 MIN_TARGET = 3  # a short video may still hold three clear parts
 
@@ -34,8 +36,8 @@ class SegmentOptions:
     min_chapter_s: float = 20.0
     max_chapters: int = 24
     snap_s: float = 5.0
-    min_score: float = 1.0
-    chapters_per_sqrt_min: float = 1.6
+    min_score: float = 1.2  # fitted on benchmarks/summary_quality.py --fit
+    chapters_per_sqrt_min: float = 3.0  # fitted likewise
 
     def __post_init__(self) -> None:
         if self.min_chapter_s <= 0 or self.snap_s < 0:
@@ -77,11 +79,15 @@ def candidates(shot_starts: Sequence[float], visual: Sequence[float],
 
 
 def relative(scores: Sequence[float]) -> list[float]:
-    """Robust z-scores of the cuts' scene-change scores: (x - median) / (1.4826 * MAD), at most ``MAX_Z``; 0 for
-    a span with fewer than five cuts or no spread at all (nothing to compare with). When most cuts are alike
-    (MAD near 0) the spread is taken as a thousandth of the range, so the few that differ still stand out."""
+    """Robust z-scores of the cuts' scene-change scores: (x - median) / (1.4826 * MAD), at most ``MAX_Z``. When
+    most cuts are alike (MAD near 0) the spread is taken as a thousandth of the range, so the few that differ
+    still stand out. With fewer than ``MIN_CUTS`` cuts there is no typical cut to compare with, and a cut is a
+    rare event the shot detector keeps for large picture changes: one as different as the video's typical
+    neighbouring shots (score 1) then weighs ``FEW_CUTS_WEIGHT`` clear changes."""
     x = np.asarray(scores, dtype=np.float64)
-    if len(x) < 5 or float(np.ptp(x)) <= 1e-9:
+    if len(x) < MIN_CUTS:
+        return [float(v) for v in np.minimum(x * FEW_CUTS_WEIGHT * VISUAL_REF, MAX_Z)]
+    if float(np.ptp(x)) <= 1e-9:
         return [0.0] * len(x)
     med = float(np.median(x))
     scale = max(1.4826 * float(np.median(np.abs(x - med))), 1e-3 * float(np.ptp(x)))

@@ -25,8 +25,8 @@ class ChapterOptions:
     titles: str = "auto"
     overview_lines: int = 5
     scene_window_s: float = 30.0
-    min_score: float = 1.0
-    chapters_per_sqrt_min: float = 1.6
+    min_score: float = 1.2  # fitted on benchmarks/summary_quality.py --fit
+    chapters_per_sqrt_min: float = 3.0  # fitted likewise
 
     def __post_init__(self) -> None:
         if self.window < 1:
