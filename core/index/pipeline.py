@@ -84,6 +84,8 @@ def index_video(
     identity = model.identity if isinstance(model, VideoXL) else _identity_without_loading(model)
     done = _finished_run(db, info.fingerprint, options, identity)
     if done is not None:
+        if isinstance(model, ModelOptions):  # the model may have moved: later answers load it from here
+            store.remember_model(db, done.id, _recordable(model))
         stats = store.run_stats(db, done.id)
         report(Progress("done", stats.frames, stats.frames, unit="frames", message="already indexed"))
         return _result(info, done, stats, resumed_from=done.windows_done, reused=True, t0=t0)
@@ -109,6 +111,15 @@ def index_video(
     final = store.find_run(db, info.fingerprint, key) or run
     report(Progress("done", stats.frames, stats.frames, unit="frames"))
     return _result(info, final, stats, resumed_from=run.windows_done, reused=False, t0=t0)
+
+
+def _recordable(options: ModelOptions) -> dict[str, Any]:
+    """``options`` as a run records them: a local model folder as an absolute path, a hub id as it is."""
+    from core.model.download import looks_like_hub_id
+
+    if looks_like_hub_id(options.model):
+        return dataclasses.asdict(options)
+    return dataclasses.asdict(dataclasses.replace(options, model=str(Path(options.model).expanduser().resolve())))
 
 
 def _identity_without_loading(options: ModelOptions) -> str | None:

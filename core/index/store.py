@@ -100,6 +100,12 @@ def start_run(db: sqlite_utils.Database, video: str, key: str, settings: dict[st
     return run
 
 
+def remember_model(db: sqlite_utils.Database, run_id: int, model: dict[str, Any]) -> None:
+    """Record how the run's model is loaded now (e.g. from the folder it was moved to)."""
+    with db.atomic():
+        db.execute("UPDATE index_runs SET model_json = ? WHERE id = ?", [json.dumps(model, sort_keys=True), run_id])
+
+
 def commit_window(db: sqlite_utils.Database, run_id: int, enc: EncodedWindow) -> None:
     """Store one window and advance the run's counter, all or nothing.
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.errors import UsageError
+
 SOURCES = ("speech", "subtitle", "ocr", "visual")  # visual: what a shot shows, in words (core.vision)
 
 # Per-window relevance from the video-LLM: (start_s, end_s, p) with p = P("yes") in 0..1 that the window shows the
@@ -70,9 +72,9 @@ class EmbedOptions:
 
     def __post_init__(self) -> None:
         if self.device not in ("cpu", "cuda", "mps"):
-            raise ValueError(f"EmbedOptions.device must be cpu, cuda or mps, got {self.device!r}")
+            raise UsageError(f"Embedding device {self.device!r} is unknown; choose cpu, cuda or mps.")
         if not 1 <= self.batch_size <= 4096:
-            raise ValueError(f"EmbedOptions.batch_size must be in 1..4096, got {self.batch_size}; try 64")
+            raise UsageError(f"Embedding batch size {self.batch_size} is out of range; use 1 to 4096 (64 is typical).")
 
 
 @dataclass(frozen=True)
