@@ -324,26 +324,26 @@ def fit_calibration(lookups: list[tuple[object, str, object]], vision: object) -
     return best[1], {"fit_recall@3": best[0][0] / len(lookups), "fit_mrr": best[0][1] / len(lookups)}
 
 
-def real_quality(work: Path, vision_model: str | None) -> dict[str, object]:
+def real_quality(work: Path, vision_model: str | None, ocr: bool = True) -> dict[str, object]:
     from benchmarks.find_corpus import FIT_RECORDINGS, TEST_RECORDINGS, build_recording
     from core.evidence import EvidenceOptions, run_evidence
     from core.vision import VisionOptions, available, visual_find
 
     vision = VisionOptions(model=vision_model)
     have = available(vision)
-    no_vision = VisionOptions(model=str(work / "no-image-text-model"))  # the product before issue 16
-    out: dict[str, object] = {"vision_model": vision_model or "default", "vision_model_installed": have}
+    out: dict[str, object] = {"vision_model": vision_model or "default", "vision_model_installed": have, "ocr": ocr}
     dbs = {}
     for k in TEST_RECORDINGS + (FIT_RECORDINGS if have else ()):
         video, needles = build_recording(work, k)
         db = open_db(work / f"real_{k}.db")
         t0 = time.monotonic()
-        s = run_evidence(db, video, EvidenceOptions(speech_language="en", vision=have, vision_model=vision_model))
+        s = run_evidence(db, video, EvidenceOptions(speech_language="en", ocr=ocr, vision=have,
+                                                    vision_model=vision_model))
         embed_evidence(db, s.fingerprint)
         dbs[k] = (db, s.fingerprint, needles, time.monotonic() - t0, dict(s.counts))
     out["evidence"] = {k: {"seconds": v[3], "counts": v[4]} for k, v in dbs.items()}
     methods: dict[str, Callable[[object, str, str], list[Moment]]] = {
-        "text + statistics (before)": lambda db, fp, q: evidence_find(db, fp, q, limit=3, vision=no_vision),  # type: ignore[arg-type]
+        "text + statistics (before)": lambda db, fp, q: evidence_find(db, fp, q, limit=3, use_frames=False),  # type: ignore[arg-type]
     }
     if have:
         fit = [(db, fp, n) for k in FIT_RECORDINGS for db, fp, ns, _, _ in [dbs[k]] for n in ns if n.split == "fit"]
@@ -379,6 +379,7 @@ def main() -> None:
     ap.add_argument("--corpus", choices=("generated", "real"), default="generated",
                     help="real: visual needles in real footage (issue 16)")
     ap.add_argument("--vision-model", default=None, help="CLIP/SigLIP folder or cached hub id (default: the default)")
+    ap.add_argument("--no-ocr", action="store_true", help="real corpus: evidence pass without OCR (faster)")
     ap.add_argument("--show-level-db", type=float, default=SHOW_LEVEL_DB,
                     help="loudness of the programme's background noise under the speech (dBFS, default -26)")
     args = ap.parse_args()
@@ -386,7 +387,7 @@ def main() -> None:
     if args.corpus == "real":
         work = args.workdir if args.workdir != Path("benchmarks/_work/find_quality") else Path("benchmarks/_work/find_real")
         work.mkdir(parents=True, exist_ok=True)
-        real = {"load_average": os.getloadavg(), **real_quality(work, args.vision_model)}
+        real = {"load_average": os.getloadavg(), **real_quality(work, args.vision_model, ocr=not args.no_ocr)}
         (work / "results.json").write_text(json.dumps(real, indent=2, default=str))
         print(json.dumps(real, indent=2, default=str))
         return

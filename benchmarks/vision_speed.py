@@ -76,12 +76,33 @@ def query_ms(model: ImageTextModel, folder: Path, work: Path, every_s: float) ->
             "vector_mb_per_hour": vec_bytes / 2 / 1e6}
 
 
+def selection(video: Path, work: Path) -> dict[str, float]:
+    """How many frames the vision stage keeps on a real video, and the vectors per hour that makes. The choice
+    depends only on the pictures (cuts, change, every_s), so a tiny random model stands in for the real one."""
+    from core.evidence import EvidenceOptions, run_evidence
+
+    tiny = work / "tiny-clip"
+    if not (tiny / "config.json").exists():
+        write_tiny_model(tiny)
+    db = open_db(work / "selection.db")
+    s = run_evidence(db, video, EvidenceOptions(ocr=False, speech=False, audio=False, subtitles=False, vision=True,
+                                                vision_model=str(tiny)))
+    n = vstore.count_frames(db, s.fingerprint)
+    per_hour = n / s.duration_s * 3600
+    return {"duration_s": s.duration_s, "frames": float(n), "shots": float(len(vstore.shots(db, s.fingerprint))),
+            "frames_per_hour": per_hour, "mb_per_hour_512d": per_hour * 512 * 4 / 1e6,
+            "mb_per_hour_768d": per_hour * 768 * 4 / 1e6}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workdir", type=Path, default=Path("benchmarks/_work/vision_speed"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", nargs="*", default=list(SIZES))
+    ap.add_argument("--queries-only", action="store_true", help="only the query timings (first size)")
+    ap.add_argument("--selection-video", type=Path, default=None,
+                    help="also count the frames the stage keeps on this (real) video, e.g. a find_corpus recording")
     args = ap.parse_args()
     import torch
 
@@ -91,6 +112,9 @@ def main() -> None:
     batch = [rng.integers(0, 255, (252, 448, 3), dtype=np.uint8) for _ in range(16)]
     results: dict[str, object] = {"threads": args.threads, "cpus": os.cpu_count(), "load_average": os.getloadavg(),
                                   "models": {}}
+    if args.selection_video is not None:
+        results["selection"] = selection(args.selection_video, args.workdir)
+        print(f"selection: {json.dumps(results['selection'])}", flush=True)
     for size in args.sizes:
         folder = args.workdir / size
         if not (folder / "config.json").exists():
@@ -98,14 +122,18 @@ def main() -> None:
         row: dict[str, object] = {}
         models = {q: ImageTextModel(folder, VisionOptions(model=str(folder), quantization=q, threads=args.threads))
                   for q in ("none", "int8")}
-        for quant, fps in frames_per_s(models, batch, args.repeats).items():
-            row[f"frames_per_s_{quant}"] = fps
+        if not args.queries_only:
+            for quant, fps in frames_per_s(models, batch, args.repeats).items():
+                row[f"frames_per_s_{quant}"] = fps
         if size == args.sizes[0]:
             for quant, model in models.items():
                 row[f"query_{quant}"] = {f"every_{e:g}s": query_ms(model, folder, args.workdir, e) for e in (0.5, 2.0)}
+                print(f"{size} {quant} query: {json.dumps(row[f'query_{quant}'])}", flush=True)
         del models
-        row["int8_speedup"] = float(row["frames_per_s_int8"]) / float(row["frames_per_s_none"])  # type: ignore[arg-type]
         results["models"][size] = row  # type: ignore[index]
+        if args.queries_only:
+            break
+        row["int8_speedup"] = float(row["frames_per_s_int8"]) / float(row["frames_per_s_none"])  # type: ignore[arg-type]
         print(f"{size}: fp32 {row['frames_per_s_none']:.1f} frames/s, int8 {row['frames_per_s_int8']:.1f} frames/s "
               f"(x{row['int8_speedup']:.2f})", flush=True)
     (args.workdir / "results.json").write_text(json.dumps(results, indent=2))

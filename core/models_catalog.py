@@ -16,7 +16,8 @@ from typing import Any
 import platformdirs
 
 ENV_MODEL = "LONGWATCH_MODEL"  # same variable as core.index.options.ENV_MODEL
-VISION_SPEED = "Speed: see benchmarks/RESULTS.md (vision)."
+VISION_SPEED = ("Speed (CLIP B/32, int8, 2 CPU threads): 1.3-2.7 frames/s measured on a busy 2-core machine, "
+                "1.6-2.3x fp32; a film needs about 2,200 frames per hour (benchmarks/RESULTS.md, vision).")
 ROLES = ("video-llm", "speech", "ocr", "embeddings", "vision", "text-llm")
 
 
@@ -141,7 +142,7 @@ def vision(model: str | None = None) -> ModelEntry:
     from core.vision.model import DEFAULT_REPO, ENV_MODEL, LARGER_REPOS, locate_model
 
     chosen = model or os.environ.get(ENV_MODEL) or DEFAULT_REPO
-    larger = (f"Larger and better at scenes: {' or '.join(LARGER_REPOS)} (about 2-6x slower on a CPU); download "
+    larger = (f"Larger and better at scenes: {' or '.join(LARGER_REPOS)} (SigLIP B/16: 2.6x slower, measured); download "
               "it in Settings or with hf download REPO, then choose it as the vision model; frames are "
               "embedded again once.")
     return _entry(

@@ -98,6 +98,18 @@ def start_stage(db: sqlite_utils.Database, run_id: int, stage: str, key: str) ->
                "VALUES (?, ?, ?, 'running', 0)", [run_id, stage, key])
 
 
+def restart_stages(db: sqlite_utils.Database, fingerprint: str, keys: dict[str, str]) -> None:
+    """Clear the rows of each stage in ``keys`` (stage -> settings key) and mark it to run again from 0, so the
+    next evidence pass computes the video's evidence anew."""
+    run_id = find_run(db, fingerprint)
+    if run_id is None:
+        return
+    with db.atomic():
+        for stage, key in keys.items():
+            start_stage(db, run_id, stage, key)
+        set_run_state(db, run_id, "pending")
+
+
 def mark_stage(db: sqlite_utils.Database, run_id: int, stage: str, done_s: float, state: str = "running") -> None:
     db.execute("UPDATE evidence_stages SET done_s = ?, state = ?, "
                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE run_id = ? AND stage = ?",

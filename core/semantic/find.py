@@ -152,7 +152,8 @@ def _seen(db: sqlite_utils.Database, fingerprint: str, description: str, limit: 
 def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str, *,
                   model_scores: ModelScores | None = None, limit: int = 10,
                   frame_stats: Sequence[FrameStat] | None = None, options: EmbedOptions | None = None,
-                  min_score: float = 0.05, vision: VisionOptions | None = None) -> list[Moment]:
+                  min_score: float = 0.05, vision: VisionOptions | None = None,
+                  use_frames: bool = True) -> list[Moment]:
     """Moments matching ``description``, best first, scores calibrated 0..1.
 
     Text moments carry label = the evidence source ("speech", "subtitle", "ocr", "visual" for a shot's
@@ -160,7 +161,9 @@ def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str,
     when the vision stage ran: "frames look like 'a taxi' (0.71) at 1:15–1:23") and from picture statistics
     (colour, brightness, fades, flashes, still pictures, fast cutting) carry label "visual" and a ``why`` naming
     the signal. All are fused (``fuse_seen``), then with the video-LLM's window relevance when given.
-    ``frame_stats`` defaults to what the evidence pass stored; ``vision`` names the image-text model.
+    ``frame_stats`` defaults to what the evidence pass stored; ``vision`` names the image-text model (the one
+    the video's frames were embedded with is used when that is another); ``use_frames=False`` leaves the frames'
+    vectors out (text and statistics only, as before the vision stage existed).
     """
     hits = rank_lines(db, fingerprint, description, options=options, limit=max(limit * 3, 20))
     moments = [Moment(h.line.start_s, h.line.end_s, h.score, h.line.source, (h.why(),))
@@ -170,7 +173,8 @@ def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str,
     if query:
         stats = read_frame_stats(db, fingerprint) if frame_stats is None else frame_stats
         moments += visual_moments(query, stats)
-    moments = fuse_seen(moments, _seen(db, fingerprint, description, max(limit * 2, 10), vision))
+    if use_frames:
+        moments = fuse_seen(moments, _seen(db, fingerprint, description, max(limit * 2, 10), vision))
     if model_scores is not None:
         moments = fuse_model(moments, model_scores)
     return sorted(moments, key=lambda m: -m.score)[:limit]

@@ -9,14 +9,15 @@ their best frame, with a ``why`` such as "frames look like 'a taxi' (0.71) at 1:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import sqlite_utils
 
 from core.results import Moment
 from core.vision import store
-from core.vision.model import ImageTextModel, load_model
+from core.vision.model import ImageTextModel, VisionModelMissing, load_model, missing_message
 from core.vision.options import VisionOptions
 from core.vision.scoring import (
     DEFAULT_CALIBRATION,
@@ -81,6 +82,27 @@ def score_frames(db: sqlite_utils.Database, fingerprint: str, description: str, 
     return times, frame_scores(mat, q, generic_vectors(db, model), model.logit_scale, calibration)
 
 
+def _model_of_video(db: sqlite_utils.Database, fingerprint: str, options: VisionOptions) -> ImageTextModel:
+    """The configured model, or, when the video's frames were embedded with another one that is still on disk
+    (the setting changed since), that one: its vectors can only be compared with its own text vectors."""
+    stored = store.models_with_frames(db, fingerprint)
+    try:
+        model = load_model(options)
+    except VisionModelMissing:
+        if not stored:
+            raise
+        model = None
+    if model is not None and (model.identity in stored or not stored):
+        return model
+    for model_id in stored:
+        row = store.model_row(db, model_id)
+        if row is not None and Path(str(row["path"])).is_dir():
+            return load_model(replace(options, model=str(row["path"]), quantization=model_id.rsplit(":", 1)[-1]))
+    if model is None:
+        raise VisionModelMissing(missing_message(options.model))
+    return model
+
+
 def visual_find(db: sqlite_utils.Database, fingerprint: str, description: str, *, limit: int = 10,
                 options: VisionOptions | None = None, calibration: Calibration = DEFAULT_CALIBRATION) -> list[Moment]:
     """Moments whose frames look like ``description``, best first, label "visual", scores calibrated 0..1.
@@ -89,7 +111,7 @@ def visual_find(db: sqlite_utils.Database, fingerprint: str, description: str, *
     ``VisionModelMissing`` when the model itself is not installed.
     """
     options = options or VisionOptions()
-    model = load_model(options)
+    model = _model_of_video(db, fingerprint, options)
     times, scores = score_frames(db, fingerprint, description, model, calibration)
     if times.size == 0:
         return []

@@ -32,7 +32,11 @@ class VisionMissing(LongwatchError):
 
 @dataclass(frozen=True)
 class ShotDescription:
-    """One shot and what it shows: (label, score 0..1) best first, and a caption when one was written."""
+    """One shot and what it shows: (label, score 0..1) best first, and a caption when one was written.
+
+    Captions come from ``vision_captions`` (an optional shot-captioning model writes one line per keyframe
+    there); no captioning stage is built yet, so ``caption`` is None for now and ``text()`` uses the labels.
+    """
 
     start_s: float
     end_s: float

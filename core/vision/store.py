@@ -38,14 +38,32 @@ def clear_frames(db: sqlite_utils.Database, video: str, model: str, after_s: flo
     db.execute("DELETE FROM vision_frames WHERE video = ? AND model = ? AND t_s > ?", [video, model, after_s])
 
 
+_CACHE: dict[tuple[int, str, str], tuple[tuple[int, float], np.ndarray, np.ndarray]] = {}
+_CACHE_VIDEOS = 4  # (connection, video, model) matrices kept; a 2-hour film at one frame per 2 s is 7 MB
+
+
 def frames(db: sqlite_utils.Database, video: str, model: str) -> tuple[np.ndarray, np.ndarray]:
-    """(times_s (n,), vectors (n, dim)) of the video's embedded frames in time order; (0,) and (0, 0) if none."""
+    """(times_s (n,), vectors (n, dim)) of the video's embedded frames in time order; (0,) and (0, 0) if none.
+
+    Reading 14,400 blobs takes SQLite about a second on a busy 2-core machine, so the matrix is kept per
+    connection and re-read only when the video's rows change (their count or last time differ). The arrays
+    are read-only views: copy before changing them."""
+    n, last = db.execute("SELECT count(*), max(t_s) FROM vision_frames WHERE video = ? AND model = ?",
+                         [video, model]).fetchone()
+    if not n:
+        return np.zeros(0), np.zeros((0, 0), np.float32)
+    key, version = (id(db.conn), video, model), (int(n), float(last))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1], hit[2]
     rows = db.execute("SELECT t_s, vector FROM vision_frames WHERE video = ? AND model = ? ORDER BY t_s",
                       [video, model]).fetchall()
-    if not rows:
-        return np.zeros(0), np.zeros((0, 0), np.float32)
     times = np.array([float(r[0]) for r in rows])
     mat = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+    times.setflags(write=False)
+    if len(_CACHE) >= _CACHE_VIDEOS:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (version, times, mat)
     return times, mat
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.semantic import evidence_find
-from core.vision import VisionOptions, clean_description, load_model, visual_find
+from core.vision import VisionModelMissing, VisionOptions, clean_description, load_model, visual_find
 from core.vision import store as vstore
 from core.vision.find import frame_spans, runs
 from core.vision.scoring import embed_ensemble, frame_scores, robust_z
@@ -97,5 +97,19 @@ def test_evidence_find_fuses_the_frames_with_the_text(tiny_clip: Path) -> None:
     moments = evidence_find(db, "vid", "a red car", vision=opts, limit=5)
     assert moments and moments[0].label == "visual" and 99.0 <= moments[0].start <= 101.0
     assert any(w.startswith("frames look like") for w in moments[0].why)
-    # Without a model for the vectors the text search still answers (here: nothing).
-    assert evidence_find(db, "vid", "a red car", vision=VisionOptions(model="/nowhere"), limit=5) == []
+    assert not any(m.label == "visual" for m in evidence_find(db, "vid", "a red car", use_frames=False))
+    # A setting naming a missing model: the model the frames were embedded with is used.
+    again = evidence_find(db, "vid", "a red car", vision=VisionOptions(model="/nowhere"), limit=5)
+    assert [(m.start, m.end) for m in again] == [(m.start, m.end) for m in moments]
+
+
+def test_without_any_model_text_search_still_answers(tiny_clip: Path, tmp_path: Path) -> None:
+    import shutil
+
+    gone = tmp_path / "copy"
+    shutil.copytree(tiny_clip, gone)
+    db, _opts = _library(gone, "a red car", (100.0, 110.0))
+    shutil.rmtree(gone)
+    with pytest.raises(VisionModelMissing, match="No image-text model found"):
+        visual_find(db, "vid", "a red car", options=VisionOptions(model="/nowhere"))
+    assert evidence_find(db, "vid", "a red car", vision=VisionOptions(model="/nowhere")) == []

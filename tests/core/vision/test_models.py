@@ -78,3 +78,25 @@ def test_missing_or_wrong_models_are_one_line_errors(tmp_path: Path, monkeypatch
 def test_bad_options_name_the_value(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         VisionOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_download_offline_is_one_line_saying_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from core.vision import download_vision_model
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    events: list[object] = []
+    with pytest.raises(VisionModelMissing, match="HF_HUB_OFFLINE is set") as err:
+        download_vision_model("openai/clip-vit-base-patch32", tmp_path / "dl", progress=events.append)
+    assert "\n" not in str(err.value) and "hf download openai/clip-vit-base-patch32" in str(err.value)
+    assert events  # the download announced itself before failing
+
+
+def test_the_models_list_has_a_vision_slot(tiny_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.models_catalog import list_models
+
+    monkeypatch.setenv("LONGWATCH_VISION_MODEL", str(tiny_clip))
+    entry = next(e for e in list_models() if e.role == "vision")
+    assert entry.installed and entry.path == str(tiny_clip.resolve()) and (entry.size_bytes or 0) > 0
+    monkeypatch.setenv("LONGWATCH_VISION_MODEL", str(tiny_clip / "missing"))
+    missing = next(e for e in list_models() if e.role == "vision")
+    assert not missing.installed and "hf download" in missing.note
