@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def test_summary_uses_frame_embeddings_and_still_works_without_them(tmp_path: Pa
     summary = evidence_summary(db, fp, options=ChapterOptions(titles="extractive", min_chapter_s=10.0))
     chapters = summary.chapters
     assert chapters[0].start == 0.0 and chapters[-1].end == pytest.approx(inp.duration_s)
-    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(chapters))
     assert all(c.title.startswith("Scene ") for c in chapters)  # no speech, no text: what is known
     assert "shots" in summary.sources
 
