@@ -204,6 +204,11 @@ def read_levels(db: sqlite_utils.Database, fingerprint: str) -> list[Level]:
         "SELECT t_s, rms_db FROM ev_levels WHERE run_id = ? ORDER BY t_s", [run])]
 
 
+def read_done_stages(db: sqlite_utils.Database, fingerprint: str) -> tuple[str, ...]:
+    """The stages finished for the video ("frames", "ocr", "audio", "speech", "subtitles")."""
+    return done_stages(db, require_run(db, fingerprint))
+
+
 def read_frame_stats(db: sqlite_utils.Database, fingerprint: str) -> list[FrameStat]:
     return read_frame_stats_run(db, require_run(db, fingerprint))
 
