@@ -2,10 +2,11 @@
 speech (faster-whisper), on-screen text (RapidOCR), subtitles; full-text search over the text; ad detection.
 
 ``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
-library database; the readers, ``search_text`` and ``detect_ads`` work from what is stored.
+library database; the readers, ``search_text`` and ``detect_ad_breaks`` / ``detect_ads`` work from what is stored.
 """
 
-from core.evidence.ads import ModelScores, detect_ads
+from core.evidence.ad_model import AdModelError
+from core.evidence.ads import ModelScores, detect_ad_breaks, detect_ads
 from core.evidence.options import STAGES, EvidenceOptions
 from core.evidence.run import run_evidence
 from core.evidence.search import search_text
@@ -40,6 +41,7 @@ read_ocr = read_ocr_lines  # the name core.semantic.sources looks up
 
 __all__ = [
     "STAGES",
+    "AdModelError",
     "BlackFrames",
     "EvidenceMissing",
     "EvidenceOptions",
@@ -54,6 +56,7 @@ __all__ = [
     "TextLine",
     "TranscriptSegment",
     "Word",
+    "detect_ad_breaks",
     "detect_ads",
     "find_run",
     "read_black_frames",

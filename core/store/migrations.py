@@ -268,3 +268,21 @@ def m003_app_segments(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX app_segments_video ON app_segments(video, kind, start_s)")
+
+
+@MIGRATIONS()
+def m004_logo_edges(db: sqlite_utils.Database) -> None:
+    """Channel-logo evidence (core.evidence.logo): edge bits of the four picture corners, every 2nd frame sample
+    of the evidence frame pass; the logo's static region and its presence are derived from them."""
+    db.execute(
+        """
+        CREATE TABLE ev_logo_edges (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,
+            corner_h INTEGER NOT NULL,         -- px of one corner region at core.evidence.logo.LOGO_WIDTH
+            corner_w INTEGER NOT NULL,
+            bits BLOB NOT NULL,                -- zlib(packbits(bool[4, corner_h, corner_w])): TL, TR, BL, BR
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
