@@ -14,7 +14,7 @@ SYSDEPS := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 
            espeak-ng sox ffmpeg poppler-utils chromium fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint sysdeps venv clean bench screenshots package
+.PHONY: run test test-fast lint sysdeps venv clean bench screenshots package
 
 run: sysdeps $(STAMP)
 	$(VENV)/bin/longwatch $(VIDEO)
@@ -24,6 +24,13 @@ test: sysdeps $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen QT_LOGGING_RULES="qt.multimedia.*=false" $(PY) -m pytest -q
+
+# The inner loop: lint and every test not marked slow (CI runs `make test`, everything).
+test-fast: sysdeps $(STAMP)
+	$(VENV)/bin/ruff check core app tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	QT_QPA_PLATFORM=offscreen QT_LOGGING_RULES="qt.multimedia.*=false" $(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check core app tests benchmarks

@@ -15,19 +15,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from app.answers import NO_MODEL
 from app.engine import Engine
 from app.index_panel import IndexPanel
 from app.library_panel import LibraryPanel
 from app.player import Player
 from app.question_panel import QuestionPanel
 from app.segment_edits import SegmentEditor
-from app.timefmt import format_time
 from app.timeline import Thumb, Timeline
 from core.errors import Cancelled, LongwatchError
-from core.media.types import VideoInfo
 from core.progress import Progress
 from core.results import Answer, Moment
+from core.timefmt import clock
+from core.usecases import NO_MODEL, AnswerRecord, VideoInfo
 
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".ts", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".m2ts"}
 TIMELINE_THUMBS = 48
@@ -176,10 +175,9 @@ class Controller(QObject):
     async def refresh_past(self) -> None:
         if self.current is None:
             return
-        self._past = await self.engine.past_queries(self.current.fingerprint)
-        labels = {"ads": "Find the ads", "summary": "Summarise"}
-        self.questions.set_past([(q.id, f"{q.created_at[:16].replace('T', ' ')}  {labels.get(q.kind, q.question)}")
-                                 for q in self._past])
+        self._past: list[AnswerRecord] = await self.engine.past_answers(self.current.fingerprint)
+        self.questions.set_past([(r.id, f"{r.created_at[:16].replace('T', ' ')}  {r.answer.question}")
+                                 for r in self._past])
 
     def reopen_past(self, qid: int) -> None:
         q = next((q for q in getattr(self, "_past", []) if q.id == qid), None)
@@ -202,7 +200,7 @@ class Controller(QObject):
         if self.current is not None and self.current.fingerprint == fp:
             self.index_panel.set_running()
         try:
-            outcome = await self.engine.index(fp, self.paths[fp])
+            outcome = await self.engine.index(fp)
             if outcome.notes and self.current is not None and self.current.fingerprint == fp:
                 self.index_panel.set_note(" ".join(outcome.notes))
         finally:
@@ -211,7 +209,7 @@ class Controller(QObject):
             if self.current is not None and self.current.fingerprint == fp:
                 self.index_panel.set_idle(self.states.get(fp))
                 await self.refresh_overlays()
-            if not self.engine._closed:
+            if not self.engine.closed:
                 self._next_index()
 
     def cancel_index(self) -> None:
@@ -288,8 +286,7 @@ class Controller(QObject):
     async def export_segments(self, fmt: str, kind: str, target: str) -> None:
         if self.current is None:
             return
-        text = await self.engine.export_segments(self.current.fingerprint, fmt, kind, self.current.duration_s,
-                                                 self.current.name)
+        text = await self.engine.export_segments(self.current.fingerprint, fmt, kind)
         Path(target).write_text(text, encoding="utf-8")
         self.message.emit(f"Exported {kind or 'all'} segments as {fmt} to {target}.", "info")
 
@@ -302,7 +299,7 @@ class Controller(QObject):
     def describe(self) -> str:
         if self.current is None:
             return "Longwatch"
-        return f"{self.current.name} — {format_time(self.current.duration_s)} — Longwatch"
+        return f"{self.current.name} — {clock(self.current.duration_s)} — Longwatch"
 
 
 def _pixmap(image: QImage) -> QPixmap:

@@ -6,8 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.icons import icon
-from app.timefmt import format_time
 from core.progress import Progress
+from core.timefmt import clock
 
 STAGE_NAMES = {"probe": "Reading the file", "frames": "Shots and on-screen text", "ocr": "On-screen text",
                "audio": "Sound levels", "speech": "Speech", "subtitles": "Subtitles", "load": "Loading the model",
@@ -82,7 +82,7 @@ class IndexPanel(QWidget):
         if p.rate:
             parts.append(f"{p.rate:.1f} {p.unit}/s".strip())
         if p.eta_s is not None:
-            parts.append(f"about {format_time(p.eta_s)} left")
+            parts.append(f"about {clock(p.eta_s)} left")
         self.rate.setText(" · ".join(parts))
 
     def set_note(self, text: str) -> None:

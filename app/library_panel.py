@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from app.timefmt import format_time
-from core.store import LibraryEntry
+from core.timefmt import clock
+from core.usecases import LibraryEntry
 
 STATE_TEXT = {None: "not indexed", "pending": "queued", "running": "interrupted — resume", "done": "indexed",
               "failed": "failed", "cancelled": "cancelled — resume"}
@@ -55,7 +55,7 @@ class LibraryRow(QWidget):
     def update_entry(self, entry: LibraryEntry, has_model: bool) -> None:
         """The state that matters: the video-LLM index when a model is configured, else the evidence pass."""
         state = entry.memory_state if has_model else entry.evidence_state
-        self.duration = format_time(entry.duration_s)
+        self.duration = clock(entry.duration_s)
         self.meta.setText(f"{self.duration} · {STATE_TEXT.get(state, state or '')}")
         self.bar.setVisible(state not in (None, "done"))
         self.bar.setValue(1000 if state == "done" else self.bar.value())

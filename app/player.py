@@ -13,7 +13,7 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVid
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from app.icons import icon
-from app.timefmt import format_time
+from core.timefmt import clock
 
 JUMP_S = 10.0  # J jumps back this far; arrows move 5 s
 FAST_RATES = (1.0, 2.0, 4.0, 8.0)  # L pressed again plays faster
@@ -191,4 +191,4 @@ class Player(QWidget):
         self.play_button.setIcon(icon("pause" if playing else "play"))
 
     def _update_time(self, pos: float) -> None:
-        self.time_label.setText(f"{format_time(pos)} / {format_time(self.duration_s)}")
+        self.time_label.setText(f"{clock(pos)} / {clock(self.duration_s)}")

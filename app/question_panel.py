@@ -3,6 +3,8 @@ found (thumbnail, time range, score, reasons), and the video's past questions.""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -19,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
-from app.timefmt import format_time, linkify, seek_target
+from app.timefmt import linkify, seek_target
 from core.results import Answer, Moment
+from core.timefmt import clock
 
 PRESETS = (("ads", "Find the ads", "ads"), ("summary", "Summarise", "summary"), ("find", "Find a moment…", "find"))
 MOMENT_THUMB = QSize(80, 45)
@@ -128,7 +131,9 @@ class QuestionPanel(QWidget):
     def show_answer(self, answer: Answer) -> None:
         head = f"<p><b>{linkify(answer.question)}</b></p>" if answer.question else ""
         src = f"<p class='sources'><small>Sources: {', '.join(answer.sources)}</small></p>" if answer.sources else ""
-        self.answer.setHtml(head + f"<p>{linkify(answer.text)}</p>" + src)
+        text = answer.text
+        notes = "".join(f"<p><small><i>{html.escape(n)}</i></small></p>" for n in answer.notes if n not in text)
+        self.answer.setHtml(head + f"<p>{linkify(text)}</p>" + notes + src)
         self._text = answer.text
         self.show_moments(list(answer.moments))
 
@@ -140,7 +145,7 @@ class QuestionPanel(QWidget):
         self.moments.clear()
         for i, m in enumerate(moments):
             why = "; ".join(m.why[:2])
-            item = QListWidgetItem(f"{format_time(m.start)}–{format_time(m.end)}  ·  {m.label}  ·  {m.score:.0%}\n{why}")
+            item = QListWidgetItem(f"{clock(m.start)}–{clock(m.end)}  ·  {m.label}  ·  {m.score:.0%}\n{why}")
             item.setData(Qt.ItemDataRole.UserRole, i)
             item.setToolTip("\n".join(m.why))
             item.setIcon(icon("video"))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.engine import Engine
 from app.timeline import Timeline
-from core.store.segments import Segment
+from core.usecases import Segment
 
 
 class SegmentEditor(QObject):
@@ -26,7 +27,7 @@ class SegmentEditor(QObject):
         self.stack = QUndoStack(self)
         self.video: str | None = None
         self.segments: dict[int, Segment] = {}
-        self._writes: set[asyncio.Future[object]] = set()
+        self._writes: set[asyncio.Future[Segment]] = set()
 
     def load(self, video: str | None, segments: list[Segment]) -> None:
         self.video = video
@@ -47,12 +48,12 @@ class SegmentEditor(QObject):
     def _show(self) -> None:
         self.timeline.set_segments(list(self.segments.values()))
 
-    def _write(self, coro: object) -> None:
-        fut = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _write(self, coro: Awaitable[Segment]) -> None:
+        fut = asyncio.ensure_future(coro)
         self._writes.add(fut)
         fut.add_done_callback(self._written)
 
-    def _written(self, fut: asyncio.Future[object]) -> None:
+    def _written(self, fut: asyncio.Future[Segment]) -> None:
         self._writes.discard(fut)
         if not fut.cancelled() and fut.exception() is not None:
             self.failed.emit(f"The edit was not saved: {fut.exception()}")

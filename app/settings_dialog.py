@@ -1,6 +1,6 @@
 """The settings dialog: model, quantization, device, sampling, compression, evidence models, database.
 
-OK builds an ``AppSettings``; a value it rejects keeps the dialog open with that one-line message. The memory the
+OK builds an ``Settings``; a value it rejects keeps the dialog open with that one-line message. The memory the
 model needs is shown as soon as the model options change (``Engine.estimate_memory``). "Download…" fetches a hub
 model (``Engine.download_model``) with a progress bar, bytes, rate and time left, and a Cancel button; the dialog
 stays usable meanwhile, and the downloaded folder fills the model field.
@@ -9,8 +9,6 @@ stays usable meanwhile, and the downloaded folder fills the model field.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -32,26 +30,43 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine import Engine
-from app.settings import DEVICES, QUANTS, RATIOS, AppSettings
 from core.errors import Cancelled, LongwatchError, UsageError
 from core.progress import Progress
-
-DEFAULT_HUB_ID = "sy1998/Video_XL"
-HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")  # owner/name, as core.model.paths reads it
+from core.usecases import (
+    DEFAULT_HUB_MODEL,
+    DEVICES,
+    DTYPES,
+    QUANT_MODES,
+    RATIOS,
+    STORAGE_CODECS,
+    Settings,
+    looks_like_hub_id,
+)
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: AppSettings, engine: Engine, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Longwatch settings")
         self.engine = engine
-        self.result_settings: AppSettings | None = None
+        self.result_settings: Settings | None = None
         self.model_dir = QLineEdit(settings.model_dir, self)
         self.model_dir.setPlaceholderText("empty: no video-LLM, evidence only")
         self.model_dir.setToolTip("A Video-XL folder in the official layout, or a hub id such as sy1998/Video_XL "
                                   "(downloaded on first use when this machine is online)")
-        self.quant = _combo(self, QUANTS, settings.quant)
+        self.quant = _combo(self, QUANT_MODES, settings.quant)
         self.device = _combo(self, DEVICES, settings.device)
+        self.dtype = _combo(self, DTYPES, settings.dtype)
+        self.dtype.setToolTip("auto: fp32 on a CPU, fp16 on a GPU")
+        self.storage = _combo(self, STORAGE_CODECS, settings.storage)
+        self.storage.setToolTip("fp16 keeps the memory as computed; int8 takes about half the disk")
+        self.memory_budget = QSpinBox(self)
+        self.memory_budget.setRange(0, 1_000_000)
+        self.memory_budget.setSingleStep(512)
+        self.memory_budget.setValue(settings.memory_budget_mb)
+        self.memory_budget.setSuffix(" MB")
+        self.memory_budget.setToolTip("Decoded memories of recent videos kept in RAM, so the next question on the "
+                                      "same film starts at once (0: read the memory again each time)")
         self.fps = _dspin(self, 0.01, 30, settings.fps, " frames/s")
         self.max_frames = QSpinBox(self)
         self.max_frames.setRange(10, 20000)
@@ -119,10 +134,13 @@ class SettingsDialog(QDialog):
         self._form = form
         form.addRow("Quantization", self.quant)
         form.addRow("Device", self.device)
+        form.addRow("Precision", self.dtype)
         form.addRow("Frame rate", self.fps)
         form.addRow("Frame budget", self.max_frames)
         form.addRow("Compression ratio", self.ratio)
+        form.addRow("Memory storage", self.storage)
         form.addRow("Longest answer", self.answer_tokens)
+        form.addRow("Keep warm", self.memory_budget)
         form.addRow("", self.memory)
         form.addRow("Speech", self.speech)
         form.addRow("Speech model", self.speech_model)
@@ -146,9 +164,8 @@ class SettingsDialog(QDialog):
         """The hub id the Download button fetches: the field's owner/name (empty: sy1998/Video_XL), else None."""
         text = self.model_dir.text().strip()
         if not text:
-            return DEFAULT_HUB_ID
-        local = os.path.exists(os.path.expanduser(text))
-        return text if HUB_ID.match(text) and not local else None
+            return DEFAULT_HUB_MODEL
+        return text if looks_like_hub_id(text) else None
 
     def _update_download_button(self) -> None:
         repo = self.hub_id()
@@ -170,11 +187,12 @@ class SettingsDialog(QDialog):
         sizeHint, computed for a narrower width), and grow the dialog to show it."""
         if not self.isVisible():
             return
-        self.layout().activate()
+        layout = self._form
+        layout.activate()
         label = self.download_status
         pad = label.fontMetrics().lineSpacing() // 2
         label.setFixedHeight(label.heightForWidth(label.width()) + pad if label.text() else 0)
-        self.layout().activate()
+        layout.activate()
         self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -235,15 +253,16 @@ class SettingsDialog(QDialog):
             self._downloading = None
         super().done(result)
 
-    def build(self) -> AppSettings:
+    def build(self) -> Settings:
         """The settings as entered; raises UsageError naming the first bad value."""
-        return AppSettings(
+        return Settings(
             model_dir=self.model_dir.text().strip(), quant=self.quant.currentText(),
-            device=self.device.currentText(), fps=self.fps.value(), max_frames=self.max_frames.value(),
-            ratio=int(self.ratio.currentText()), speech=self.speech.isChecked(),
+            dtype=self.dtype.currentText(), device=self.device.currentText(), fps=self.fps.value(),
+            max_frames=self.max_frames.value(), ratio=int(self.ratio.currentText()),
+            storage=self.storage.currentText(), speech=self.speech.isChecked(),
             speech_model=self.speech_model.text().strip(), ocr=self.ocr.isChecked(),
-            evidence_fps=self.evidence_fps.value(), db_path=self.db_path.text().strip(),
-            answer_tokens=self.answer_tokens.value(),
+            evidence_fps=self.evidence_fps.value(), answer_tokens=self.answer_tokens.value(),
+            memory_budget_mb=self.memory_budget.value(), db_path=self.db_path.text().strip(),
         )
 
     def refresh_memory(self) -> None:

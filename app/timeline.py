@@ -26,9 +26,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.timefmt import format_time
 from core.results import Moment
-from core.store.segments import Segment
+from core.timefmt import clock
+from core.usecases import Segment
 
 RULER_H, THUMB_H, RANGE_H, DENSITY_H, HEAT_H, GAP = 16, 44, 22, 10, 8, 3
 EDGE_PX = 5  # grab distance of a range edge
@@ -182,7 +182,7 @@ class Timeline(QWidget):
             p.setPen(pal.color(QPalette.ColorRole.Mid))
             p.drawLine(QPointF(x, r.bottom() - 4), QPointF(x, r.bottom()))
             p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-            p.drawText(QPointF(x + 3, r.bottom() - 4), format_time(t))
+            p.drawText(QPointF(x + 3, r.bottom() - 4), clock(t))
             t += step
 
     def _paint_thumbs(self, p: QPainter, r: QRectF, pal: QPalette) -> None:
@@ -260,7 +260,7 @@ class Timeline(QWidget):
         p.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(self._hover_x, rows["ruler"].top()), QPointF(self._hover_x, rows["heat"].bottom()))
         th = self._thumb_near(t)
-        label = format_time(t, tenths=self.visible_s < 120)
+        label = clock(t, tenths=self.visible_s < 120)
         bx = min(max(0.0, self._hover_x - 48), self.width() - 98.0)
         box = QRectF(bx, rows["thumbs"].top(), 96, rows["thumbs"].height())
         if th is not None:

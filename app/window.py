@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.banner import Banner
-from app.capabilities import resolve
 from app.controller import Controller
 from app.engine import Engine
 from app.icons import icon
@@ -28,16 +27,17 @@ from app.library_panel import LibraryPanel
 from app.player import Player
 from app.question_panel import QuestionPanel
 from app.segment_edits import SegmentEditor
-from app.settings import AppSettings, load_settings, save_settings
+from app.settings import load_settings, save_settings
 from app.settings_dialog import SettingsDialog
 from app.timeline import Timeline
+from core.usecases import REPORT_FORMATS, SEGMENT_FORMATS, Settings
 
 RECENT_KEY, MAX_RECENT = "recent_files", 10
 EXPORT_KINDS = (("Ads", "ad"), ("Chapters", "chapter"), ("Found moments", "event"), ("All ranges", ""))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, qsettings: QSettings | None = None, settings: AppSettings | None = None) -> None:
+    def __init__(self, qsettings: QSettings | None = None, settings: Settings | None = None) -> None:
         super().__init__()
         self.qsettings = qsettings or QSettings("Longwatch", "Longwatch")
         self.engine = Engine(settings or load_settings(self.qsettings), self)
@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         lay.addWidget(split, 1)
         self.setCentralWidget(central)
 
-    def _action(self, menu: QMenu, text: str, slot: object, shortcut: str | QKeySequence | None = None) -> QAction:
+    def _action(self, menu: QMenu, text: str, slot: object, shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
             act.setShortcut(QKeySequence(shortcut))
@@ -183,25 +183,13 @@ class MainWindow(QMainWindow):
 
     def _fill_export(self) -> None:
         self.export_menu.clear()
-        seg = resolve("segment_formats")
-        if seg.func is None:
-            self.export_menu.addAction(seg.reason).setEnabled(False)
-        else:
-            from core.report.segments import SEGMENT_FORMATS
-
-            for title, kind in EXPORT_KINDS:
-                sub = self.export_menu.addMenu(title)
-                for fmt in SEGMENT_FORMATS:
-                    self._action(sub, fmt.upper(), lambda _=False, f=fmt, k=kind: self.export_segments(f, k))
+        for title, kind in EXPORT_KINDS:
+            sub = self.export_menu.addMenu(title)
+            for fmt in SEGMENT_FORMATS:
+                self._action(sub, fmt.upper(), lambda _=False, f=fmt, k=kind: self.export_segments(f, k))
         self.export_menu.addSeparator()
-        report = resolve("report")
-        if report.func is None or not resolve("collect_report").available:
-            self.export_menu.addAction(f"Reports: {report.reason}").setEnabled(False)
-        else:
-            from core.report.write import REPORT_FORMATS
-
-            for fmt in REPORT_FORMATS:
-                self._action(self.export_menu, f"Report as {fmt.upper()}…", lambda _=False, f=fmt: self.export_report(f))
+        for fmt in REPORT_FORMATS:
+            self._action(self.export_menu, f"Report as {fmt.upper()}…", lambda _=False, f=fmt: self.export_report(f))
 
     def export_segments(self, fmt: str, kind: str) -> None:
         if self.controller.current is None:

@@ -4,128 +4,28 @@ Contract (ARCHITECTURE.md): every command takes ``--db PATH`` and ``--json``; th
 to stdout, progress and logs to stderr. Exit status 0 on success, 2 on bad usage, 1 on any other failure with a
 one-line message on stderr and no traceback unless ``--debug``; 130 when interrupted (Ctrl-C).
 
-Each command lives in ``core/commands/<name>.py`` with ``register(subparsers)``, which adds its parser and sets
-``func(args, ctx) -> int``. This module only parses, builds the ``CliContext`` and turns errors into exit codes.
+Each command lives in ``core/commands/<name>.py`` with ``register(subparsers, common)``, which adds its parser and
+sets ``func(args, ctx) -> int``. This module only parses, builds the ``CliContext``
+(``core.commands.context``) and turns errors into exit codes.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import logging
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
 
-import sqlite_utils
-
+from core.commands.context import CliContext
 from core.errors import Cancelled, LongwatchError, UsageError
-from core.progress import Progress, ProgressCallback
 
-# Order of the commands in --help.
-COMMANDS = ("probe", "library", "index", "ask", "find", "summary", "search", "ads", "report", "models", "dev")
+if TYPE_CHECKING:
+    pass
+
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class CliContext:
-    """What a command needs from the command line: the database, output and progress rendering."""
-
-    def __init__(self, args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
-        self.args = args
-        self.json: bool = bool(getattr(args, "json", False))
-        self.db_path: str | None = getattr(args, "db", None)
-        self.out, self.err = out, err
-        self._db: sqlite_utils.Database | None = None
-
-    def db(self) -> sqlite_utils.Database:
-        if self._db is None:
-            from core.store import open_db
-
-            self._db = open_db(self.db_path)
-        return self._db
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def emit(self, data: Any, human: str) -> None:
-        """Print ``data`` as JSON with --json, else the human text."""
-        if self.json:
-            self.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        else:
-            self.out.write(human.rstrip("\n") + "\n")
-        self.out.flush()
-
-    def log(self, message: str) -> None:
-        self.err.write(message.rstrip("\n") + "\n")
-        self.err.flush()
-
-    @contextmanager
-    def progress(self) -> Iterator[ProgressCallback]:
-        """A progress callback drawing a bar on stderr when it is a terminal, else occasional plain lines."""
-        if self.err.isatty():
-            with _RichBar(self.err) as bar:
-                yield bar.update
-        else:
-            yield _PlainProgress(self.err).update
-
-
-class _PlainProgress:
-    """One line per stage and every 10% (for logs and pipes)."""
-
-    def __init__(self, err: IO[str]) -> None:
-        self.err = err
-        self._last: tuple[str, int] | None = None
-
-    def update(self, p: Progress) -> None:
-        frac = p.fraction
-        step = int(frac * 10) if frac is not None else -1
-        if self._last == (p.stage, step):
-            return
-        self._last = (p.stage, step)
-        total = f"/{p.total:g}" if p.total is not None else ""
-        eta = f" eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
-        self.err.write(f"{p.stage}: {p.done:g}{total} {p.unit}{eta} {p.message}".rstrip() + "\n")
-        self.err.flush()
-
-
-class _RichBar:
-    """A rich progress bar on a terminal: stage, bar, done/total, rate, ETA."""
-
-    def __init__(self, err: IO[str]) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[unit]}"),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=Console(file=err),
-            transient=False,
-        )
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> _RichBar:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def update(self, p: Progress) -> None:
-        rate = f"{p.rate:.1f}/s" if p.rate else ""
-        if p.stage not in self._tasks:
-            self._tasks[p.stage] = self._progress.add_task(p.stage, total=p.total, unit=p.unit, rate=rate)
-        self._progress.update(self._tasks[p.stage], completed=p.done, total=p.total, unit=p.unit, rate=rate)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -148,8 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _common_options(common)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        module = importlib.import_module(f"core.commands.{name}")
+    from core.commands import (
+        ads,
+        ask,
+        dev,
+        find,
+        history,
+        index,
+        library,
+        models,
+        probe,
+        report,
+        search,
+        summary,
+    )
+
+    for module in (probe, library, index, ask, find, summary, search, ads, report, history, models, dev):
         module.register(sub, common)
     return parser
 
@@ -192,6 +106,3 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[
         ctx.close()
 
 
-def existing_file(value: str) -> Path:
-    """argparse type: a path (existence is checked by the command, so the message can say what to do)."""
-    return Path(value).expanduser()

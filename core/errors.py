@@ -16,8 +16,9 @@ class LongwatchError(Exception):
         super().__init__(" ".join(message.split()))
 
 
-class UsageError(LongwatchError):
-    """A bad option or argument (the CLI exits with status 2)."""
+class UsageError(LongwatchError, ValueError):
+    """A bad option or argument (the CLI exits with status 2). Options dataclasses raise it from
+    ``__post_init__``; it is a ``ValueError`` too, so code checking values the usual way still catches it."""
 
 
 class StoreError(LongwatchError):

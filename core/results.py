@@ -7,8 +7,11 @@ an ad segment is a moment labelled "ad". Times are seconds from the start of the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from core.timefmt import clock
 
 
 @dataclass(frozen=True)
@@ -88,24 +91,10 @@ class Summary:
             "sources": list(self.sources),
         }
 
-
-@dataclass(frozen=True)
-class Answer:
-    """The answer to one question: the text, the moments that ground it, and what produced it."""
-
-    question: str
-    text: str
-    moments: tuple[Moment, ...] = ()
-    sources: tuple[str, ...] = ()  # e.g. ("video-llm", "transcript")
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "text": self.text,
-            "moments": [m.to_json() for m in self.moments],
-            "sources": list(self.sources),
-        }
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Summary:
+        chapters = sorted((Chapter.from_json(c) for c in d.get("chapters", ())), key=lambda c: c.start)
+        return cls(tuple(chapters), str(d.get("overview", "")), tuple(str(s) for s in d.get("sources", ())))
 
 
 @dataclass(frozen=True)
@@ -140,3 +129,110 @@ class AdBreak:
     def from_json(cls, d: dict[str, Any]) -> AdBreak:
         m = Moment.from_json(d)
         return cls(m.start, m.end, m.score, m.why, tuple(Moment.from_json(a) for a in d.get("adverts", ())))
+
+
+ANSWER_KINDS = ("ask", "find", "ads", "summary")
+
+
+@dataclass(frozen=True)
+class AnswerStats:
+    """How much of a video-LLM memory an answer saw."""
+
+    windows_used: int  # windows in the prompt (the most relevant ones when the memory does not fit)
+    windows_total: int  # windows in the memory
+    complete_index: bool  # False: the index was still running or was cancelled part-way
+
+    def to_json(self) -> dict[str, Any]:
+        return {"windows_used": self.windows_used, "windows_total": self.windows_total,
+                "complete_index": self.complete_index}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> AnswerStats:
+        return cls(int(d["windows_used"]), int(d["windows_total"]), bool(d["complete_index"]))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one request of ``kind`` (ask, find, ads, summary): the text a person reads, the moments that
+    ground it (chapters for a summary, breaks for ads), what produced it and what it could not use.
+
+    ``to_json`` is also the stored record (``core.store.answers``), so everything here survives a restart.
+    """
+
+    question: str
+    text: str
+    moments: tuple[Moment, ...] = ()
+    sources: tuple[str, ...] = ()  # e.g. ("video-llm", "speech")
+    kind: str = "ask"
+    summary: Summary | None = None  # kind "summary"
+    breaks: tuple[AdBreak, ...] = ()  # kind "ads": each break with its adverts
+    notes: tuple[str, ...] = ()  # one sentence each: what was not used and why, what would add more
+    evidence: tuple[str, ...] = ()  # evidence lines put into the video-LLM's prompt
+    stats: AnswerStats | None = None  # video-LLM answers only
+
+    def __post_init__(self) -> None:
+        if self.kind not in ANSWER_KINDS:
+            raise ValueError(f"Answer.kind must be one of {ANSWER_KINDS}, got {self.kind!r}")
+        for name in ("moments", "sources", "breaks", "notes", "evidence"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "question": self.question,
+            "text": self.text,
+            "moments": [m.to_json() for m in self.moments],
+            "sources": list(self.sources),
+        }
+        if self.summary is not None:
+            out["summary"] = self.summary.to_json()
+        if self.breaks:
+            out["breaks"] = [b.to_json() for b in self.breaks]
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.evidence:
+            out["evidence"] = list(self.evidence)
+        if self.stats is not None:
+            out["stats"] = self.stats.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Answer:
+        return cls(
+            question=str(d.get("question", "")),
+            text=str(d.get("text", "")),
+            moments=tuple(Moment.from_json(m) for m in d.get("moments", ())),
+            sources=tuple(str(s) for s in d.get("sources", ())),
+            kind=str(d.get("kind", "ask")),
+            summary=Summary.from_json(d["summary"]) if d.get("summary") is not None else None,
+            breaks=tuple(AdBreak.from_json(b) for b in d.get("breaks", ())),
+            notes=tuple(str(n) for n in d.get("notes", ())),
+            evidence=tuple(str(e) for e in d.get("evidence", ())),
+            stats=AnswerStats.from_json(d["stats"]) if d.get("stats") is not None else None,
+        )
+
+
+def moments_text(moments: Sequence[Moment], noun: str) -> str:
+    """The answer text of a list of found moments: "Found 2 ad breaks:" then one line per moment, with times the
+    app and the HTML report turn into links.
+
+    >>> moments_text([Moment(61, 122.5, 0.91, "ad")], "ad break")
+    'Found 1 ad break:\\n• 1:01–2:02 ad (91%)'
+    """
+    if not moments:
+        return f"No {noun} found."
+    lines = [f"Found {len(moments)} {noun}{'s' if len(moments) != 1 else ''}:"]
+    lines += [f"• {clock(m.start)}–{clock(m.end)} {m.label} ({m.score:.0%})" for m in moments]
+    return "\n".join(lines)
+
+
+def summary_text(summary: Summary) -> str:
+    """The answer text of a summary: the overview, then one line per chapter with its start time."""
+    lines = [summary.overview.strip(), ""] + [f"{clock(c.start)} {c.title}" for c in summary.chapters]
+    return "\n".join(lines).strip()
+
+
+def chapter_moments(summary: Summary) -> tuple[Moment, ...]:
+    """A summary's chapters as moments (for the timeline and the answer's links)."""
+    return tuple(Moment(c.start, max(c.start, c.end), 1.0, c.title, (c.text,) if c.text else ())
+                 for c in summary.chapters)

@@ -1,31 +1,39 @@
-"""``longwatch-cli ask VIDEO QUESTION``: an answer streamed from the persisted memory (or from the evidence
-when no video-LLM is configured), with moments."""
+"""``longwatch-cli ask VIDEO QUESTION``: the answer, streamed, with the moments that ground it.
+
+From the video's memory (the model its index recorded, or ``--model``), else from the evidence (the evidence pass
+runs first when it is missing).
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from core.cli import CliContext
-from core.commands.grounding import add_source_options, prepare
+from core.commands.context import CliContext
+from core.commands.options import add_evidence_options, add_model_options
 from core.results import Moment
+from core.timefmt import clock
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("ask", parents=[common], help="answer a question about an indexed video")
+    p = sub.add_parser("ask", parents=[common], help="answer a question about a video")
     p.add_argument("video", metavar="VIDEO", help="the video file (or its fingerprint)")
     p.add_argument("question", metavar="QUESTION")
-    add_source_options(p)
-    p.add_argument("--max-tokens", type=int, default=256, metavar="N", help="longest answer in tokens")
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N", help="longest answer in tokens (default 256)")
+    add_model_options(p)
+    add_evidence_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.query import AskOptions, grounded_ask
+    from core.query import AskOptions
 
-    video, model = prepare(args, ctx)
-    stream = None if ctx.json else _Streamer(ctx)
-    answer = grounded_ask(ctx.db(), video, args.question, model,
-                          options=AskOptions(max_new_tokens=args.max_tokens), on_text=stream)
+    service = ctx.service()
+    options = AskOptions(max_new_tokens=args.max_tokens or service.settings.answer_tokens)
+    with ctx.progress() as report:
+        answer = service.ask(args.video, args.question, model=args.model, options=options,
+                             on_text=None if ctx.json else _stream(ctx), progress=report)
+    ctx.notes(answer.notes)
     if ctx.json:
         ctx.emit(answer.to_json(), "")
     else:
@@ -34,17 +42,14 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-class _Streamer:
-    def __init__(self, ctx: CliContext) -> None:
-        self.ctx = ctx
+def _stream(ctx: CliContext) -> Callable[[str], None]:
+    def write(piece: str) -> None:
+        ctx.out.write(piece)
+        ctx.out.flush()
 
-    def __call__(self, piece: str) -> None:
-        self.ctx.out.write(piece)
-        self.ctx.out.flush()
+    return write
 
 
 def format_moment(m: Moment) -> str:
-    from core.query.moments import fmt_time
-
     why = f"  ({'; '.join(m.why)})" if m.why else ""
-    return f"{fmt_time(m.start)}-{fmt_time(m.end)}  {m.score:.2f}  {m.label}{why}"
+    return f"{clock(m.start)}-{clock(m.end)}  {m.score:.2f}  {m.label}{why}"

@@ -4,29 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
 from core.commands.ask import format_moment
-from core.commands.grounding import add_source_options, prepare
+from core.commands.context import CliContext
+from core.commands.options import add_evidence_options, add_model_options
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("find", parents=[common], help="ranked moments for an event")
     p.add_argument("video", metavar="VIDEO", help="the video file (or its fingerprint)")
     p.add_argument("description", metavar="DESCRIPTION")
-    add_source_options(p)
     p.add_argument("--top", type=int, default=5, metavar="K", help="how many moments (default 5)")
     p.add_argument("--refine", type=int, default=3, metavar="N",
                    help="refine the best N on densely sampled frames (default 3, 0 for none)")
+    add_model_options(p)
+    add_evidence_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.query import FindOptions, grounded_find
+    from core.query import FindOptions
 
     options = FindOptions(top_k=args.top, refine=min(args.refine, args.top))
-    video, model = prepare(args, ctx)
     with ctx.progress() as report:
-        moments = grounded_find(ctx.db(), video, args.description, model, options=options, progress=report)
-    human = "\n".join(format_moment(m) for m in moments) or "No moment found."
-    ctx.emit([m.to_json() for m in moments], human)
+        answer = ctx.service().find(args.video, args.description, model=args.model, options=options,
+                                    progress=report)
+    ctx.notes(answer.notes)
+    human = "\n".join(format_moment(m) for m in answer.moments) or "No moment found."
+    ctx.emit([m.to_json() for m in answer.moments], human)
     return 0

@@ -1,41 +1,45 @@
-"""``longwatch-cli index VIDEO``: index once (resuming an interrupted run; at once when already indexed)."""
+"""``longwatch-cli index VIDEO``: index once: the evidence pass, then the video-LLM memory when a model is given
+(``--model`` or ``$LONGWATCH_MODEL``). Each part resumes an interrupted run and returns at once when done."""
 
 from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext, existing_file
-from core.commands.model_args import add_model_options, model_options
-from core.index.options import DEFAULT_RATIO, STORAGE_CODECS
+from core.commands.context import CliContext
+from core.commands.options import add_evidence_options, add_index_options, add_model_options
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("index", parents=[common], help="index a video once (resumable)")
-    p.add_argument("video", type=existing_file, metavar="VIDEO")
+    p.add_argument("video", metavar="VIDEO", help="the video file")
     add_model_options(p)
-    how = p.add_mutually_exclusive_group()
-    how.add_argument("--frames", type=int, metavar="N", help="sample N frames spread evenly over the video")
-    how.add_argument("--fps", type=float, metavar="F", help="sample F frames per second (default 1, at most 2048)")
-    p.add_argument("--ratio", type=int, default=DEFAULT_RATIO, metavar="R", help="compression ratio: 2, 4, 8 (default), 12, 16")
-    p.add_argument("--storage", choices=STORAGE_CODECS, default="fp16",
-                   help="how the memory is stored: fp16 (default) or int8 (about half the bytes)")
+    add_index_options(p)
+    p.add_argument("--no-evidence", action="store_true",
+                   help="skip the evidence pass (shots, speech, on-screen text); only the video-LLM memory")
+    add_evidence_options(p, fps_flag="--evidence-fps")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.index import IndexOptions, index_video
+    from core.errors import UsageError
+    from core.index.options import NO_MODEL_MESSAGE
 
-    options = IndexOptions(frames=args.frames, fps=args.fps, ratio=args.ratio, storage=args.storage)
-    model = model_options(args)
+    service = ctx.service()
+    if args.no_evidence and not (args.model or service.settings.has_model):
+        raise UsageError(NO_MODEL_MESSAGE)
     with ctx.progress() as report:
-        result = index_video(ctx.db(), args.video, options, model=model, progress=report)
-    if result.reused:
-        how = "already indexed"
-    elif result.resumed_from:
-        how = f"resumed at window {result.resumed_from}"
-    else:
-        how = "indexed"
-    human = (f"{args.video.name}: {how}; {result.frames} frames, {result.windows} windows, "
-             f"{result.bytes / 1e6:.1f} MB of memory ({result.elapsed_s:.1f} s)")
-    ctx.emit(result.to_json(), human)
+        outcome = service.index(args.video, model=args.model, frames=args.frames, fps=args.fps,
+                                evidence=not args.no_evidence, progress=report)
+    ctx.notes(outcome.notes)
+    parts = []
+    if outcome.evidence is not None:
+        ev = outcome.evidence
+        parts.append(f"evidence {'done' if not ev.stages_run else 'made: ' + ', '.join(ev.stages_run)}")
+    result = outcome.memory
+    if result is not None:
+        how = "already indexed" if result.reused else (
+            f"resumed at window {result.resumed_from}" if result.resumed_from else "indexed")
+        parts.append(f"{how}; {result.frames} frames, {result.windows} windows, "
+                     f"{result.bytes / 1e6:.1f} MB of memory ({result.elapsed_s:.1f} s)")
+    ctx.emit(outcome.to_json(), f"{outcome.video.name}: " + "; ".join(parts))
     return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
-from core.commands.probe import _hms
+from core.commands.context import CliContext
+from core.timefmt import clock
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -14,15 +14,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.store import list_library
-
-    entries = list_library(ctx.db())
+    entries = ctx.service().library()
     if not entries:
         human = "The library is empty. Add a video with: longwatch-cli probe VIDEO (or index VIDEO)."
     else:
         rows = [f"{'duration':>9}  {'memory':<9} {'evidence':<9} name"]
         for e in entries:
-            rows.append(f"{_hms(e.duration_s):>9}  {e.memory_state or '-':<9} {e.evidence_state or '-':<9} {e.name}")
+            rows.append(f"{clock(e.duration_s, hours=True):>9}  {e.memory_state or '-':<9} "
+                        f"{e.evidence_state or '-':<9} {e.name}")
         human = "\n".join(rows)
     ctx.emit([e.to_json() for e in entries], human)
     return 0

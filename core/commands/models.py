@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext
+from core.commands.context import CliContext
 from core.models_catalog import ModelEntry, list_models
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import CliContext, existing_file
+from core.commands.context import CliContext, existing_file
 from core.media.types import VideoInfo
+from core.timefmt import clock
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,11 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from core.media import probe
-    from core.store import upsert_video
 
-    info = probe(args.video)
-    if not args.no_save:
-        upsert_video(ctx.db(), info)
+    info = probe(args.video) if args.no_save else ctx.service().open(args.video)
     ctx.emit(info.to_json(), format_info(info))
     return 0
 
@@ -31,7 +29,7 @@ def format_info(info: VideoInfo) -> str:
     lines = [
         f"{info.name}",
         f"  container   {info.container}, {info.size_bytes / 1e6:.1f} MB",
-        f"  duration    {_hms(info.duration_s)} ({info.duration_s:.3f} s)",
+        f"  duration    {clock(info.duration_s, hours=True)} ({info.duration_s:.3f} s)",
         f"  video       #{v.index} {v.codec} {v.width}x{v.height} {v.fps:.3f} fps"
         + (" (variable)" if v.variable_fps else "")
         + (f", rotated {v.rotation}°" if v.rotation else ""),
@@ -45,12 +43,8 @@ def format_info(info: VideoInfo) -> str:
     for path in info.sidecar_subtitles:
         lines.append(f"  subtitles   {path}")
     if info.readable_s is not None:
-        lines.append(f"  damaged     only {_hms(info.readable_s)} of {_hms(info.duration_s)} can be read; "
+        lines.append(f"  damaged     only {clock(info.readable_s, hours=True)} of {clock(info.duration_s, hours=True)} can be read; "
                      "Longwatch indexes the readable part")
     lines.append(f"  fingerprint {info.fingerprint}")
     return "\n".join(lines)
 
-
-def _hms(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -1,8 +1,9 @@
-"""``longwatch-cli report VIDEO --out FILE.{md,html,pdf,json}``: the video's report from what the library holds.
+"""``longwatch-cli report VIDEO --out FILE.{md,html,pdf,json}``: the video's report.
 
-Works on any video: one never indexed gets a report with its file facts, and the report lists what is missing
-and how to get it. ``--chapters-into COPY.mkv`` also writes the summary's chapters into a copy of the video
-(no re-encoding).
+By default what is missing is computed first, with progress (the summary and chapters, the ads; from the
+video-LLM memory when the video has one, else from the evidence, running the evidence pass when needed);
+``--existing-only`` writes only what the library holds, and the report lists what is missing and how to get it.
+``--chapters-into COPY.mkv`` also writes the chapters into a copy of the video (no re-encoding).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli import CliContext
+from core.commands.context import CliContext
+from core.commands.options import add_evidence_options
 from core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -27,6 +29,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="FILE.md, FILE.html, FILE.pdf or FILE.json; a folder picks a name from the video's")
     p.add_argument("--format", choices=("md", "html", "pdf", "json"), default=None,
                    help="the format when --out is a folder or has another extension (default: from --out, else html)")
+    p.add_argument("--existing-only", action="store_true",
+                   help="do not compute a missing summary or ads first; report what the library holds")
     p.add_argument("--no-thumbnails", action="store_true", help="leave chapter thumbnails out (faster)")
     p.add_argument("--thumb-width", type=int, default=320, metavar="PX", help="thumbnail width (default 320)")
     p.add_argument("--no-location", action="store_true",
@@ -36,25 +40,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--chapters-out", metavar="FILE", default=None,
                    help="also write the chapters as segments: .srt, .csv (LosslessCut), .edl, .ffmetadata.txt, "
                         ".youtube.txt (YouTube description) or .json")
+    add_evidence_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    from core.report.collect import ReportOptions, collect_report
-    from core.report.write import default_report_name, write_report
+    from core.report.collect import ReportOptions
 
-    try:
-        options = ReportOptions(thumbnails=not args.no_thumbnails, thumb_width=args.thumb_width,
-                                show_location=not args.no_location)
-    except ValueError as e:
-        raise UsageError(str(e)) from e
-    db = ctx.db()
-    fingerprint, path = _resolve(ctx, args.video)
-    data = collect_report(db, fingerprint, path=path, options=options)
-    out = Path(args.out).expanduser()
-    if out.is_dir():
-        out = out / default_report_name(data, args.format or "html")
-    written = write_report(data, out, fmt=args.format)
+    options = ReportOptions(thumbnails=not args.no_thumbnails, thumb_width=args.thumb_width,
+                            show_location=not args.no_location)
+    with ctx.progress() as report:
+        outcome = ctx.service().report(args.video, args.out, fmt=args.format, existing_only=args.existing_only,
+                                       options=options, progress=report)
+    data, written = outcome.data, outcome.written
     result = {
         "path": str(written.path),
         "format": written.format,
@@ -63,6 +61,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         "chapters": len(data.chapters),
         "ads": None if data.ads is None else len(data.ads),
         "questions": len(data.questions),
+        "computed": list(outcome.computed),
         "missing": list(data.missing),
     }
     if args.chapters_into:
@@ -75,23 +74,6 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.emit(result, f"Wrote {written.path} ({written.size_bytes / 1000:.0f} kB): {len(data.chapters)} chapters, "
                      f"ads {ads}, {len(data.questions)} questions.")
     return 0
-
-
-def _resolve(ctx: CliContext, video: str) -> tuple[str, Path | None]:
-    """(fingerprint, current path): a file is probed and added to the library if new; else a fingerprint."""
-    from core.store import get_video_row, upsert_video
-
-    db = ctx.db()
-    p = Path(video).expanduser()
-    if p.is_file():
-        from core.media import probe
-
-        info = probe(p.resolve())
-        upsert_video(db, info)
-        return info.fingerprint, p.resolve()
-    if get_video_row(db, video) is not None:
-        return video, None
-    raise UsageError(f"{video} is neither a file nor a video in the library; give the video file's path.")
 
 
 def _chapters_into(data: ReportData, dst: Path) -> Path:

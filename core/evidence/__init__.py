@@ -13,6 +13,7 @@ from core.evidence.search import search_text
 from core.evidence.speech import SpeechError
 from core.evidence.store import (
     EvidenceMissing,
+    evidence_state,
     find_run,
     read_black_frames,
     read_cuts,
@@ -37,8 +38,6 @@ from core.evidence.types import (
     Word,
 )
 
-read_ocr = read_ocr_lines  # the name core.semantic.sources looks up
-
 __all__ = [
     "STAGES",
     "AdModelError",
@@ -58,12 +57,12 @@ __all__ = [
     "Word",
     "detect_ad_breaks",
     "detect_ads",
+    "evidence_state",
     "find_run",
     "read_black_frames",
     "read_cuts",
     "read_frame_stats",
     "read_levels",
-    "read_ocr",
     "read_ocr_lines",
     "read_shots",
     "read_silences",

@@ -263,3 +263,10 @@ def count_rows(db: sqlite_utils.Database, run_id: int) -> tuple[tuple[str, int],
               "levels": "ev_levels", "transcript": "ev_transcript", "subtitles": "ev_subtitles", "ocr": "ev_ocr"}
     return tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
                  for name, t in tables.items())
+
+
+def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:
+    """State of the video's evidence run ('done', 'running', 'cancelled', ...), None when there is none."""
+    rows = list(db.query("SELECT state FROM index_runs WHERE video = ? AND kind = 'evidence' AND settings_key = ?",
+                         [fingerprint, RUN_KEY]))
+    return str(rows[0]["state"]) if rows else None

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import UsageError
+from core.model.download import HUB_ID
 
 if TYPE_CHECKING:
     from core.media import PerSecond, Uniform
@@ -26,7 +26,7 @@ DEFAULT_FPS = 1.0
 DEFAULT_MAX_FRAMES = 2048
 DEFAULT_RATIO = 8  # the official demo's setting (model.config.beacon_ratio = [8])
 MAX_RATIO = 144  # the model allows 2..144: one VST per frame at most compression
-QUANT_MODES = ("4bit", "8bit", "none")
+RATIOS = (2, 4, 8, 12, 16)  # the ratios Video-XL was trained with (any of 2..144 runs)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,6 @@ def resolve_model_dir(value: str | None) -> str:
     path = Path(chosen).expanduser()
     if path.exists():
         return str(path)
-    if re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", chosen):  # a hub id such as owner/name
+    if HUB_ID.match(chosen):  # a hub id such as owner/name
         return chosen
     raise UsageError(f"The model folder {path} does not exist; {NO_MODEL_MESSAGE}")

@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,11 +68,13 @@ def index_video(
     model: VideoXL | ModelOptions,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    loader: Callable[[ModelOptions, ProgressCallback], VideoXL] = load_model,
 ) -> IndexResult:
     """Index ``path`` (or resume its interrupted index, or return the finished one at once).
 
-    ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with; given the options of a local
-    folder, a finished index is found from the folder's identity without loading the model.
+    ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with (through ``loader``, e.g. a cache
+    that keeps it for the next video); given the options of a local folder, a finished index is found from the
+    folder's identity without loading the model.
     """
     report = progress or no_progress
     t0 = time.monotonic()
@@ -87,12 +89,13 @@ def index_video(
         return _result(info, done, stats, resumed_from=done.windows_done, reused=True, t0=t0)
     if isinstance(model, ModelOptions):
         report(Progress("load model", 0, None, message=model.model))
-        model = load_model(model, progress=report)
+        model = loader(model, report)
     settings = options.settings(model_identity=model.identity)
     key = settings_key(settings)
     times = plan_times(options.policy(), info)
     windows_total = math.ceil(len(times) / model.frames_per_window)
-    run = store.start_run(db, info.fingerprint, key, settings, len(times), windows_total)
+    loaded_with = dataclasses.asdict(model.options) if model.options is not None else None
+    run = store.start_run(db, info.fingerprint, key, settings, len(times), windows_total, loaded_with)
     try:
         _encode_into(db, run, info, options, model, len(times), report, cancel)
     except (Cancelled, KeyboardInterrupt) as e:

@@ -36,6 +36,7 @@ class RunRow:
     windows_done: int
     error: str | None
     updated_at: str
+    model: dict[str, Any] | None = None  # how to load the model that made it (ModelOptions fields), if recorded
 
     @property
     def complete(self) -> bool:
@@ -54,6 +55,7 @@ class RunRow:
             windows_done=int(row["windows_done"]),
             error=row["error"],
             updated_at=row["updated_at"],
+            model=json.loads(row["model_json"]) if row.get("model_json") else None,
         )
 
 
@@ -74,19 +76,23 @@ def list_runs(db: sqlite_utils.Database, video: str) -> list[RunRow]:
 
 
 def start_run(db: sqlite_utils.Database, video: str, key: str, settings: dict[str, Any],
-              frames_total: int, windows_total: int) -> RunRow:
-    """Create the run or mark an existing one running again (its committed windows are kept)."""
+              frames_total: int, windows_total: int, model: dict[str, Any] | None = None) -> RunRow:
+    """Create the run or mark an existing one running again (its committed windows are kept); ``model`` is how
+    the model that encodes it was loaded (the newest location wins when a run resumes)."""
     with db.atomic():
         db.execute(
             """
-            INSERT INTO index_runs (video, kind, settings_key, settings_json, state, frames_total, windows_total)
-            VALUES (?, ?, ?, ?, 'running', ?, ?)
+            INSERT INTO index_runs (video, kind, settings_key, settings_json, state, frames_total, windows_total,
+                                    model_json)
+            VALUES (?, ?, ?, ?, 'running', ?, ?, ?)
             ON CONFLICT(video, kind, settings_key) DO UPDATE SET
                 state = 'running', error = NULL, settings_json = excluded.settings_json,
+                model_json = COALESCE(excluded.model_json, index_runs.model_json),
                 frames_total = excluded.frames_total, windows_total = excluded.windows_total,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
             """,
-            [video, KIND, key, json.dumps(settings, sort_keys=True), frames_total, windows_total],
+            [video, KIND, key, json.dumps(settings, sort_keys=True), frames_total, windows_total,
+             json.dumps(model, sort_keys=True) if model is not None else None],
         )
     run = find_run(db, video, key)
     if run is None:  # pragma: no cover - the insert above guarantees it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,55 @@ from typing import Any
 from tqdm import tqdm
 
 from core.errors import Cancelled
-from core.model.errors import ModelError
-from core.model.paths import OFFICIAL_REPO, OFFICIAL_SUBFOLDER, config_folder
+from core.model.errors import ModelError, ModelNotFound
 from core.progress import CancelToken, Progress, ProgressCallback, RateMeter
 
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")  # owner/name
+OFFICIAL_REPO = "sy1998/Video_XL"
+OFFICIAL_SUBFOLDER = "VideoXL_weight_8"
 MODEL_FILES = ("*.safetensors", "*.json", "*.txt", "*.model", "*.jinja")  # weights, configs, tokenizer
+
+
+def looks_like_hub_id(model: str) -> bool:
+    """'owner/name' that is not an existing local path."""
+    return bool(HUB_ID.match(model)) and not Path(model).expanduser().exists()
+
+
+def config_folder(root: Path) -> Path:
+    """The folder holding config.json: root, root/VideoXL_weight_8, or the only such subfolder."""
+    if (root / "config.json").is_file():
+        return root
+    if (root / OFFICIAL_SUBFOLDER / "config.json").is_file():
+        return root / OFFICIAL_SUBFOLDER
+    found = sorted(p.parent for p in root.glob("*/config.json") if any(p.parent.glob("*.safetensors")))
+    if len(found) == 1:
+        return found[0]
+    raise ModelNotFound(f"{root} holds no config.json (nor a {OFFICIAL_SUBFOLDER} folder with one); pass the "
+                        "Video-XL checkpoint folder.")
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
+def hub_snapshot(repo_id: str, report: ProgressCallback) -> Path:
+    """The cached snapshot of ``repo_id``, else ``download_model`` (byte progress); offline: one line saying
+    how to bring the folder here."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=allow_patterns(repo_id), local_files_only=True))
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        pass
+    if _offline():
+        raise ModelNotFound(f"{repo_id} is not on this machine and HF_HUB_OFFLINE is set: download {repo_id} on a "
+                            f"machine with internet (hf download {repo_id}) and pass its {OFFICIAL_SUBFOLDER} "
+                            "folder with --model DIR.")
+    try:
+        return download_model(repo_id, progress=report)
+    except ModelError as err:
+        raise ModelNotFound(str(err)) from err
 
 
 def allow_patterns(repo_id: str) -> list[str]:
@@ -103,7 +148,7 @@ def download_model(repo_id: str, dest: Path | None = None, *, progress: Progress
     report(Progress("download", 0, None, "bytes", message=f"Downloading {repo_id}"))
     offline = (f"Cannot reach the Hugging Face hub to download {repo_id}; on a connected machine run "
                f"{download_command(repo_id)} and copy its {OFFICIAL_SUBFOLDER} folder here, or choose a local folder.")
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+    if _offline():
         raise ModelError(f"HF_HUB_OFFLINE is set. {offline}")
     try:
         root = snapshot_download(repo_id, local_dir=str(dest) if dest is not None else None,

@@ -28,6 +28,7 @@ from transformers.models.qwen2.modeling_qwen2 import Qwen2RotaryEmbedding
 from core.model import sizing
 from core.model.config import read_spec, read_vision_config
 from core.model.decoder import VISION_KEY_MAPPING, VideoXLNetwork
+from core.model.download import looks_like_hub_id
 from core.model.errors import DoesNotFit, ModelError, ModelNotFound
 from core.model.options import MemoryEstimate, ModelOptions
 from core.model.paths import checkpoint_shards, resolve_model_folder, resolve_vision_tower
@@ -148,6 +149,16 @@ def _load_tokenizer(folder: Path, required: bool) -> object | None:
         raise ModelError(f"cannot read the tokenizer in {folder}: {err}") from err
 
 
+def _recordable(options: ModelOptions, folder: Path) -> ModelOptions:
+    """``options`` with a local model and vision tower as absolute paths (a hub id stays a hub id), so a run that
+    records them can load the same model from any working directory."""
+    from dataclasses import replace
+
+    model = options.model if looks_like_hub_id(options.model) else str(folder.resolve())
+    tower = str(Path(options.vision_tower).expanduser().resolve()) if options.vision_tower else None
+    return replace(options, model=model, vision_tower=tower)
+
+
 def _stop_ids(tokenizer: object | None, eos: int | None) -> frozenset[int]:
     ids = {eos} if eos is not None else set()
     if tokenizer is not None:
@@ -183,6 +194,6 @@ def load_model(options: ModelOptions, progress: ProgressCallback | None = None, 
     batch = options.vision_batch or (10 if device.type == "cuda" else 5)
     vision = VisionEncoder(net, spec.vision_select_layer, batch, device, dtype)
     model = VideoXL(runtime, vision, tokenizer, model_identity(folder, options.quant),
-                    _stop_ids(tokenizer, spec.eos_token_id))
+                    _stop_ids(tokenizer, spec.eos_token_id), options=_recordable(options, folder))
     report(Progress("load model", 3, 3, "steps", message=f"loaded on {device} ({estimate.message})"))
     return model

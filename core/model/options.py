@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-QUANT_MODES = ("none", "4bit", "8bit")
+from core.errors import UsageError
+
+# The one definition of the choices, for the CLI, the app's settings and the loader.
+QUANT_MODES = ("4bit", "8bit", "none")
+DEFAULT_QUANT = "4bit"  # what Settings (app and CLI) use: a 7B model in 4-bit NF4 needs ~5 GB
 DTYPES = ("auto", "fp32", "fp16", "bf16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -22,22 +26,22 @@ class ModelOptions:
 
     model: str
     vision_tower: str | None = None
-    quant: str = "none"
+    quant: str = "none"  # the checkpoint's precision; the app's and CLI's default is Settings.quant (4bit)
     dtype: str = "auto"
     device: str = "auto"
     vision_batch: int | None = None
 
     def __post_init__(self) -> None:
         if not str(self.model).strip():
-            raise ValueError("ModelOptions.model is empty: give a Video-XL folder or a hub id.")
+            raise UsageError("The model is empty: give a Video-XL folder or a hub id such as sy1998/Video_XL.")
         if self.quant not in QUANT_MODES:
-            raise ValueError(f"quant={self.quant!r} is not one of {QUANT_MODES}.")
+            raise UsageError(f"Quantization {self.quant!r} is unknown; choose one of {', '.join(QUANT_MODES)}.")
         if self.dtype not in DTYPES:
-            raise ValueError(f"dtype={self.dtype!r} is not one of {DTYPES}.")
+            raise UsageError(f"Precision {self.dtype!r} is unknown; choose one of {', '.join(DTYPES)}.")
         if self.device not in DEVICES:
-            raise ValueError(f"device={self.device!r} is not one of {DEVICES}.")
+            raise UsageError(f"Device {self.device!r} is unknown; choose one of {', '.join(DEVICES)}.")
         if self.vision_batch is not None and not 1 <= self.vision_batch <= 10:
-            raise ValueError(f"vision_batch={self.vision_batch} must be 1..10 frames (a window has 10).")
+            raise UsageError(f"Vision batch {self.vision_batch} must be 1..10 frames (a window has 10).")
 
 
 @dataclass(frozen=True)

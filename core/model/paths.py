@@ -12,58 +12,14 @@ machine, e.g. ``/share/.../clip-vit-large-patch14-336``):
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
+from core.model.download import OFFICIAL_SUBFOLDER, config_folder, hub_snapshot, looks_like_hub_id
 from core.model.errors import ModelNotFound, UnsafeWeights
 from core.progress import ProgressCallback
 
-HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-OFFICIAL_REPO = "sy1998/Video_XL"
-OFFICIAL_SUBFOLDER = "VideoXL_weight_8"
 CLIP_NAME = "clip-vit-large-patch14-336"
 PICKLED = ("*.bin", "*.pt", "*.pth", "*.ckpt")
-
-
-def looks_like_hub_id(model: str) -> bool:
-    """'owner/name' that is not an existing local path."""
-    return bool(HUB_ID.match(model)) and not Path(model).expanduser().exists()
-
-
-def _download(repo_id: str, report: ProgressCallback) -> Path:
-    """The cached snapshot, else ``download_model`` (byte progress); offline -> one line naming the folder."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
-
-    from core.model.download import allow_patterns, download_model
-    from core.model.errors import ModelError
-
-    try:
-        return Path(snapshot_download(repo_id, allow_patterns=allow_patterns(repo_id), local_files_only=True))
-    except (LocalEntryNotFoundError, OSError, ValueError):
-        pass
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        raise ModelNotFound(f"{repo_id} is not on this machine and HF_HUB_OFFLINE is set: download {repo_id} on a "
-                            f"machine with internet (hf download {repo_id}) and pass its {OFFICIAL_SUBFOLDER} "
-                            "folder with --model DIR.")
-    try:
-        return download_model(repo_id, progress=report)
-    except ModelError as err:
-        raise ModelNotFound(str(err)) from err
-
-
-def config_folder(root: Path) -> Path:
-    """The folder holding config.json: root, root/VideoXL_weight_8, or the only such subfolder."""
-    if (root / "config.json").is_file():
-        return root
-    if (root / OFFICIAL_SUBFOLDER / "config.json").is_file():
-        return root / OFFICIAL_SUBFOLDER
-    found = sorted(p.parent for p in root.glob("*/config.json") if any(p.parent.glob("*.safetensors")))
-    if len(found) == 1:
-        return found[0]
-    raise ModelNotFound(f"{root} holds no config.json (nor a {OFFICIAL_SUBFOLDER} folder with one); pass the "
-                        "Video-XL checkpoint folder.")
 
 
 def resolve_model_folder(model: str, report: ProgressCallback | None = None) -> Path:
@@ -72,7 +28,7 @@ def resolve_model_folder(model: str, report: ProgressCallback | None = None) -> 
     if path.is_dir():
         folder = config_folder(path)
     elif looks_like_hub_id(model):
-        folder = config_folder(_download(model, report or (lambda _p: None)))
+        folder = config_folder(hub_snapshot(model, report or (lambda _p: None)))
     else:
         raise ModelNotFound(f"model folder {model} does not exist; pass a Video-XL folder ({OFFICIAL_SUBFOLDER}) "
                             "or a hub id such as sy1998/Video_XL.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import torch
@@ -26,6 +26,9 @@ from core.model.session import Runtime, Session, embed_ids, greedy, interleave_b
 from core.model.tokenizer import prompt_prefix, prompt_suffix
 from core.model.vision import VisionEncoder
 from core.progress import CancelToken
+
+if TYPE_CHECKING:
+    from core.model.options import ModelOptions
 
 SCORE_QUESTION = "Does this part of the video show {question}? Answer yes or no."
 SCORE_BATCH = 8  # windows scored per forward
@@ -79,12 +82,13 @@ class VideoXL:
     tokens_per_frame = TOKENS_PER_FRAME
 
     def __init__(self, runtime: Runtime, vision: VisionEncoder, tokenizer: Any, identity: str,
-                 stop_ids: frozenset[int]) -> None:
+                 stop_ids: frozenset[int], options: ModelOptions | None = None) -> None:
         self.rt = runtime
         self.vision = vision
         self.tokenizer = tokenizer  # a transformers tokenizer, or None for a checkpoint without one (tests)
         self.identity = identity
         self.stop_ids = stop_ids
+        self.options = options  # how it was loaded: an index records it so later answers can load it again
         self._sink: SinkMemory | None = None  # model-level constant (depends on weights + template only)
 
     @property

@@ -1,28 +1,21 @@
 """Advertisements from the model: per-window P(yes) for "an advertisement or commercial", as data or moments.
 
-``model_ad_scores`` is what the evidence layer's ``detect_ads(db, fingerprint, model_scores=...)`` combines with
-black frames, silences and on-screen text; ``find_ads`` uses it when present and otherwise turns runs of windows
-scoring at least ``threshold`` into moments labelled "ad".
+``model_ad_scores`` is what the evidence layer's ``detect_ad_breaks(db, fingerprint, model_scores=...)`` combines
+with black frames, silences and on-screen text; without evidence, ``ad_moments`` turns runs of windows scoring at
+least ``threshold`` into moments labelled "ad".
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import sqlite_utils
 
-from core.errors import LongwatchError
 from core.model import VideoXL
-from core.query.history import record_query
-from core.query.memory import load_memory
-from core.query.moments import fmt_time
+from core.query.memory import LoadedMemory
 from core.results import Moment
-
-log = logging.getLogger(__name__)
+from core.spans import runs_above
+from core.timefmt import clock
 
 AD_QUESTION = "an advertisement or commercial break"
 AD_THRESHOLD = 0.5
@@ -51,9 +44,8 @@ class WindowScores:
                 for a, b, s in zip(self.start_s, self.end_s, self.score, strict=True)]
 
 
-def model_ad_scores(db: sqlite_utils.Database, video: str, model: VideoXL) -> WindowScores:
+def model_ad_scores(model: VideoXL, loaded: LoadedMemory) -> WindowScores:
     """P(yes) to "Does this part of the video show an advertisement or commercial break?" for every window."""
-    loaded = load_memory(db, video, model)
     memory = loaded.memory
     p = np.asarray(model.score_windows(memory, AD_QUESTION), dtype=np.float64)
     starts = [w.start_s for w in memory.windows]
@@ -64,38 +56,9 @@ def model_ad_scores(db: sqlite_utils.Database, video: str, model: VideoXL) -> Wi
 def ad_moments(scores: WindowScores, threshold: float = AD_THRESHOLD) -> list[Moment]:
     """Runs of consecutive windows scoring at least ``threshold``, as "ad" moments in time order."""
     out: list[Moment] = []
-    i = 0
-    while i < len(scores):
-        if scores.score[i] < threshold:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(scores) and scores.score[j + 1] >= threshold:
-            j += 1
+    for i, j in runs_above(scores.score, threshold):
         peak = max(scores.score[i:j + 1])
         out.append(Moment(scores.start_s[i], scores.end_s[j], peak, "ad",
-                          (f"the model calls {fmt_time(scores.start_s[i])}-{fmt_time(scores.end_s[j])} an "
+                          (f"the model calls {clock(scores.start_s[i])}-{clock(scores.end_s[j])} an "
                            f"advertisement with p up to {peak:.2f}",)))
-        i = j + 1
     return out
-
-
-def find_ads(db: sqlite_utils.Database, video: str, model: VideoXL, *, threshold: float = AD_THRESHOLD) -> list[Moment]:
-    """Ad segments: the evidence layer's detector fed with the model's scores when it exists, else the model's."""
-    scores = model_ad_scores(db, video, model)
-    detect: Any = None
-    try:
-        detect = getattr(importlib.import_module("core.evidence"), "detect_ads", None)
-    except ImportError:
-        detect = None
-    moments: list[Moment] | None = None
-    if detect is not None:
-        try:
-            moments = list(detect(db, video, model_scores=scores))
-        except LongwatchError as e:  # no evidence pass for this video yet: the model's scores alone
-            log.info("ads from the model only: %s", e)
-    if moments is None:
-        moments = ad_moments(scores, threshold)
-    record_query(db, video, "ads", "", {"moments": [m.to_json() for m in moments],
-                                         "model_scores": scores.to_json()})
-    return moments

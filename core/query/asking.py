@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from core.errors import UsageError
 from core.model import VideoXL
 from core.progress import CancelToken
-from core.query.evidence import EvidenceLine, evidence_context
-from core.query.history import record_query
-from core.query.memory import load_memory
+from core.query.evidence import EvidenceContext, EvidenceLine
+from core.query.memory import LoadedMemory
 from core.query.retrieval import fit_memory
 from core.query.scoring import moments_for
-from core.results import Answer, Moment
+from core.results import Answer, AnswerStats, Moment
 
 
 @dataclass(frozen=True)
@@ -31,15 +28,16 @@ class AskOptions:
             raise UsageError(f"moments must be 0 or more, got {self.moments}.")
 
 
-def ask(db: sqlite_utils.Database, video: str, question: str, model: VideoXL, *,
+def ask(model: VideoXL, loaded: LoadedMemory, question: str, *, evidence: EvidenceContext | None = None,
         options: AskOptions | None = None, on_text: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None) -> Answer:
-    """Answer ``question`` about ``video`` (a fingerprint); ``on_text`` receives the answer as it streams."""
+    """Answer ``question`` from the memory ``loaded``; ``evidence`` (transcript / subtitle / OCR lines relevant to
+    the question, ``core.query.evidence_context``) goes into the prompt; ``on_text`` receives the answer as it
+    streams."""
     opts = options or AskOptions()
     if not question.strip():
         raise UsageError("The question is empty; ask something about the video.")
-    loaded = load_memory(db, video, model)
-    ev = evidence_context(db, video, question) if opts.evidence else None
+    ev = evidence if opts.evidence else None
     context = ev.text if ev else None
     fitted = fit_memory(model, loaded.memory, question, context=context, max_new_tokens=opts.max_new_tokens)
     pieces: list[str] = []
@@ -59,14 +57,9 @@ def ask(db: sqlite_utils.Database, video: str, question: str, model: VideoXL, *,
         text="".join(pieces).strip(),
         moments=tuple(moments),
         sources=("video-llm", *(ev.sources if ev else ())),
-        meta={
-            "windows_used": len(fitted.kept),
-            "windows_total": len(loaded.memory.windows),
-            "complete_index": loaded.complete,
-            "evidence": [line.why() for line in ev.lines] if ev else [],
-        },
+        evidence=tuple(line.why() for line in ev.lines) if ev else (),
+        stats=AnswerStats(len(fitted.kept), len(loaded.memory.windows), loaded.complete),
     )
-    record_query(db, video, "ask", question, {**answer.to_json(), "meta": answer.meta})
     return answer
 
 

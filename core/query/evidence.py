@@ -1,21 +1,19 @@
 """Evidence lines for the prompt (Video-MME's subtitle setting): transcript, subtitle and OCR lines with times.
 
-``core.evidence`` is optional: without it, or before its tables exist for a video, queries run on the video
-memory alone. The chosen lines go after the video and before the question, and each is named in ``why``.
+Before the evidence pass has run for a video, queries run on the video memory alone. The chosen lines go after the video and before the question, and each is named in ``why``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
 from core.errors import LongwatchError
-from core.query.moments import fmt_time
+from core.evidence import search_text
+from core.timefmt import clock
 
 log = logging.getLogger(__name__)
 MAX_LINES = 12
@@ -29,10 +27,10 @@ class EvidenceLine:
     text: str
 
     def prompt_line(self) -> str:
-        return f"[{fmt_time(self.start_s)}-{fmt_time(self.end_s)}] {self.source}: {self.text}"
+        return f"[{clock(self.start_s)}-{clock(self.end_s)}] {self.source}: {self.text}"
 
     def why(self) -> str:
-        return f"{self.source} at {fmt_time(self.start_s)}: \"{self.text}\""
+        return f"{self.source} at {clock(self.start_s)}: \"{self.text}\""
 
 
 @dataclass(frozen=True)
@@ -54,25 +52,10 @@ class EvidenceContext:
         return tuple(line for line in self.lines if line.start_s < end_s and line.end_s > start_s)
 
 
-def _search_text() -> Any | None:
-    """``core.evidence.search_text`` when the evidence layer is installed, else None."""
-    for name in ("core.evidence", "core.evidence.search"):
-        try:
-            found = getattr(importlib.import_module(name), "search_text", None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    return None
-
-
 def evidence_context(db: sqlite_utils.Database, video: str, question: str, *, limit: int = MAX_LINES) -> EvidenceContext:
     """The evidence lines most relevant to ``question``, in time order (empty without evidence)."""
-    search = _search_text()
-    if search is None:
-        return EvidenceContext()
     try:
-        hits = search(db, video, question, limit=limit)
+        hits = search_text(db, video, question, limit=limit)
     except (sqlite3.Error, LongwatchError) as e:  # no evidence for this video yet, or no tables
         log.debug("no evidence for %s: %s", video, e)
         return EvidenceContext()

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import sqlite_utils
 
 from core.errors import UsageError
 from core.media.errors import MediaError
 from core.model import VideoXL
 from core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from core.query.evidence import evidence_context
-from core.query.history import record_query
-from core.query.memory import LoadedMemory, load_memory
+from core.query.evidence import EvidenceContext
+from core.query.memory import LoadedMemory
 from core.query.refine import refine_moment
 from core.query.scoring import moments_for
 from core.results import Moment
@@ -36,21 +34,18 @@ class FindOptions:
             raise UsageError(f"refine must be in 0..top_k ({self.top_k}), got {self.refine}.")
 
 
-def find(db: sqlite_utils.Database, video: str, description: str, model: VideoXL, *,
+def find(model: VideoXL, loaded: LoadedMemory, description: str, *, evidence: EvidenceContext | None = None,
          options: FindOptions | None = None, progress: ProgressCallback | None = None,
-         cancel: CancelToken | None = None, loaded: LoadedMemory | None = None,
-         window_scores: np.ndarray | None = None, record: bool = True) -> list[Moment]:
-    """Moments where ``description`` happens in ``video`` (a fingerprint), best first.
+         cancel: CancelToken | None = None, window_scores: np.ndarray | None = None) -> list[Moment]:
+    """Moments where ``description`` happens in the memory ``loaded``, best first.
 
-    ``loaded`` and ``window_scores`` ((n_windows,) P(yes), from ``model.score_windows``) let a caller that already
-    has them (``core.query.grounded``) avoid reading the memory and scoring the windows twice; ``record=False``
-    leaves the history to that caller.
+    ``window_scores`` ((n_windows,) P(yes), from ``model.score_windows``) lets a caller that has them already
+    avoid scoring the windows twice; ``evidence`` lines inside a moment are named in its ``why``.
     """
     opts = options or FindOptions()
     report = progress or no_progress
     if not description.strip():
         raise UsageError("The description is empty; describe the event to find.")
-    loaded = loaded or load_memory(db, video, model)
     report(Progress("score", 0, 1, unit="passes"))
     moments, _ = moments_for(model, loaded.memory, description, label=description, top_k=opts.top_k,
                              window_scores=window_scores)
@@ -63,12 +58,10 @@ def find(db: sqlite_utils.Database, video: str, description: str, model: VideoXL
             except MediaError as e:  # the file changed or is damaged there: keep the coarse moment
                 log.warning("could not refine %.1f-%.1f s: %s", m.start, m.end, e)
         refined.append(m)
-    if opts.evidence:
-        ev = evidence_context(db, video, description)
+    if opts.evidence and evidence is not None:
+        ev = evidence
         refined = [Moment(m.start, m.end, m.score, m.label,
                           (*m.why, *(f"evidence: {line.why()}" for line in ev.overlapping(m.start, m.end))))
                    for m in refined]
     refined.sort(key=lambda m: (-m.score, m.start))
-    if record:
-        record_query(db, video, "find", description, {"moments": [m.to_json() for m in refined]})
     return refined

@@ -19,6 +19,8 @@ import numpy as np
 
 from core.model.memory import WindowMemory
 from core.results import Moment
+from core.spans import runs_above
+from core.timefmt import clock
 
 ALPHA = 0.5  # share of a frame's value set by its window's score alone
 LEVEL = 0.5  # a moment is where the curve rises above median + LEVEL * (peak - median)
@@ -102,18 +104,7 @@ def extract_moments(curve: RelevanceCurve, *, label: str, top_k: int = 5, min_sc
         return []
     peak, median = float(v.max()), float(np.median(v))
     threshold = max(min_score, median + level * (peak - median))
-    above = v >= threshold - 1e-12
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(v):
-        if above[i]:
-            j = i
-            while j + 1 < len(v) and above[j + 1]:
-                j += 1
-            spans.append((i, j))
-            i = j + 1
-        else:
-            i += 1
+    spans = runs_above(v, threshold - 1e-12)
     moments = [_moment(curve, a, b, label) for a, b in spans]
     moments.sort(key=lambda m: (-m.score, m.start))
     return moments[:top_k]
@@ -125,14 +116,9 @@ def _moment(curve: RelevanceCurve, a: int, b: int, label: str) -> Moment:
     win = int(curve.window[k])
     why = (
         f"the model answers yes with p={curve.window_score[k]:.2f} for window {win} "
-        f"({fmt_time(curve.start_s[k])})",
-        f"attention peaks on frame {int(curve.frame[k])} at {fmt_time(curve.start_s[k])}",
+        f"({clock(curve.start_s[k])})",
+        f"attention peaks on frame {int(curve.frame[k])} at {clock(curve.start_s[k])}",
     )
     return Moment(start=float(curve.start_s[a]), end=float(curve.end_s[b]), score=float(seg.max()),
                   label=label, why=why)
 
-
-def fmt_time(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour) as a player shows it."""
-    s = round(float(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

@@ -16,9 +16,10 @@ from core.media import FrameSize, Uniform, sample_frames
 from core.model import VideoXL
 from core.model.memory import VideoMemory
 from core.progress import CancelToken
-from core.query.moments import extract_moments, fmt_time
+from core.query.moments import extract_moments
 from core.query.scoring import relevance
 from core.results import Moment
+from core.timefmt import clock
 
 DENSE_FRAMES = 20
 CLIP_SIZE = 336
@@ -43,6 +44,6 @@ def refine_moment(model: VideoXL, path: str | Path, moment: Moment, question: st
     b = best[0]
     start, end = max(lo, b.start), min(hi, max(b.end, b.start))
     n = sum(w.n_frames for w in windows)
-    why = (*moment.why, f"refined on {n} frames {fmt_time(lo)}-{fmt_time(hi)} ({fps:.1f} fps): "
+    why = (*moment.why, f"refined on {n} frames {clock(lo)}-{clock(hi)} ({fps:.1f} fps): "
                         f"{start:.1f}-{end:.1f} s, dense peak {b.score:.2f}")
     return dataclasses.replace(moment, start=start, end=end, score=(moment.score + b.score) / 2, why=why)

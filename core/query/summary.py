@@ -12,18 +12,16 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-import sqlite_utils
 import torch
 
 from core.errors import UsageError
 from core.model import VideoXL
 from core.model.memory import VideoMemory, WindowMemory
 from core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from core.query.history import record_query
-from core.query.memory import load_memory
-from core.query.moments import fmt_time
+from core.query.memory import LoadedMemory
 from core.query.retrieval import fit_memory
 from core.results import Chapter, Summary
+from core.timefmt import clock
 
 CHAPTER_S = 300.0  # about one chapter per five minutes
 TITLE_Q = "Give a short title, at most six words, for this part of the video."
@@ -62,12 +60,11 @@ def _say(model: VideoXL, memory: VideoMemory, question: str, *, context: str | N
     return " ".join(text.split())
 
 
-def summarize(db: sqlite_utils.Database, video: str, model: VideoXL, *, options: SummaryOptions | None = None,
+def summarize(model: VideoXL, loaded: LoadedMemory, *, options: SummaryOptions | None = None,
               progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> Summary:
-    """Chapters (title, start, end, text) and an overview of ``video`` (a fingerprint) from its memory."""
+    """Chapters (title, start, end, text) and an overview from the memory ``loaded``."""
     opts = options or SummaryOptions()
     report = progress or no_progress
-    loaded = load_memory(db, video, model)
     memory = loaded.memory
     wanted = round(loaded.duration_s / CHAPTER_S) or 1
     bounds = chapter_bounds(memory.windows, min(wanted, opts.max_chapters))
@@ -82,9 +79,7 @@ def summarize(db: sqlite_utils.Database, video: str, model: VideoXL, *, options:
                                                                            loaded.duration_s)
         chapters.append(Chapter(start=start, end=end, title=title or f"Part {i + 1}", text=text))
     report(Progress("overview", len(bounds), len(bounds), unit="chapters"))
-    context = "Chapters:\n" + "\n".join(f"[{fmt_time(c.start)}-{fmt_time(c.end)}] {c.title}: {c.text}"
+    context = "Chapters:\n" + "\n".join(f"[{clock(c.start)}-{clock(c.end)}] {c.title}: {c.text}"
                                         for c in chapters)
     overview = _say(model, memory, OVERVIEW_Q, context=context, max_new_tokens=200, cancel=cancel)
-    summary = Summary(chapters=tuple(chapters), overview=overview, sources=("video-llm",))
-    record_query(db, video, "summary", "", summary.to_json())
-    return summary
+    return Summary(chapters=tuple(chapters), overview=overview, sources=("video-llm",))

@@ -1,10 +1,9 @@
 """Build a ``ReportData`` from what the library database holds for one video.
 
-Reads the ``videos`` row (file facts) and the newest ``queries`` rows the query and evidence layers stored
-(kind "summary": ``Summary.to_json()``; "ads": ``{"moments": [...]}`` or a bare list; "ask"/"find": an
-``Answer.to_json()`` or ``{"moments": [...]}``). Nothing is computed here except thumbnails: a video that was
-never indexed still gets a report with its facts, and ``ReportData.missing`` says what to run for the rest.
-Unreadable rows are skipped (with a note), never fatal.
+Reads the ``videos`` row (file facts) and the stored answers (``core.store.answers``: the newest summary and ads,
+every ask and find). Nothing is computed here except thumbnails (the service, ``core.usecases``, computes what is
+missing before it collects): a video that was never indexed still gets a report with its facts, and
+``ReportData.missing`` says what to run for the rest. Unreadable records are skipped (with a log line).
 """
 
 from __future__ import annotations
@@ -20,10 +19,10 @@ from typing import Any
 
 import sqlite_utils
 
-from core.errors import LongwatchError
+from core.errors import LongwatchError, UsageError
 from core.media.types import VideoInfo, VideoStreamInfo
-from core.report.data import ChapterEntry, ReportData, answer_from_json, video_info_from_json
-from core.results import Answer, Chapter, Moment
+from core.report.data import ChapterEntry, ReportData, ReportLine, video_info_from_json
+from core.store.answers import list_answers
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +45,9 @@ class ReportOptions:
 
     def __post_init__(self) -> None:
         if not 32 <= self.thumb_width <= 1920:
-            raise ValueError(f"ReportOptions.thumb_width must be 32..1920 pixels, got {self.thumb_width}")
+            raise UsageError(f"Thumbnail width {self.thumb_width} px is out of range; use 32 to 1920.")
         if self.max_questions < 0:
-            raise ValueError(f"ReportOptions.max_questions must be >= 0, got {self.max_questions}")
+            raise UsageError(f"The number of questions kept must be 0 or more, got {self.max_questions}.")
 
 
 def generator_name() -> str:
@@ -85,34 +84,37 @@ def collect_report(
         info = _with_path(info, str(path))
     found = Path(info.path).is_file()
     missing: list[str] = []
-    queries = _queries(db, fingerprint)
-
-    summary = _newest(queries, "summary", _summary_from, missing)
-    ads = _newest(queries, "ads", _moments_from, missing)
-    questions = _questions(queries, options.max_questions, missing)
-    chapters = tuple(ChapterEntry(c) for c in (summary[0] if summary else ()))
+    records = list(reversed(list_answers(db, fingerprint, limit=10_000)))  # oldest first
+    summary = next((r.answer.summary for r in reversed(records) if r.answer.summary is not None), None)
+    ads = next((r.answer for r in reversed(records) if r.kind == "ads"), None)
+    questions = tuple(r.answer for r in records if r.kind in ("ask", "find"))
+    questions = questions[-options.max_questions:] if options.max_questions else ()
+    chapters = tuple(ChapterEntry(c) for c in (summary.chapters if summary else ()))
     if summary is None:
         missing.append("No summary or chapters yet: run `longwatch-cli summary VIDEO`.")
     if ads is None:
         missing.append("Ads were not looked for: run `longwatch-cli ads VIDEO`.")
     if not questions:
         missing.append("No questions asked yet: run `longwatch-cli ask VIDEO QUESTION`.")
+    transcript, subtitles = _spoken_and_subtitled(db, fingerprint)
     if not found:
         missing.append(f"The video file is not at {info.path}: thumbnails and the player are left out.")
     elif chapters and options.thumbnails and thumbnailer is not None:
         chapters = _add_thumbnails(info.path, chapters, options.thumb_width, thumbnailer, missing)
     return ReportData(
         video=info,
-        overview=summary[1] if summary else None,
+        overview=summary.overview if summary else None,
         chapters=chapters,
-        summary_sources=summary[2] if summary else (),
-        ads=None if ads is None else tuple(sorted(ads, key=lambda m: m.start)),
+        summary_sources=summary.sources if summary else (),
+        ads=None if ads is None else tuple(sorted(ads.moments, key=lambda m: m.start)),
         questions=questions,
         missing=tuple(missing),
         generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         generator=generator_name(),
         video_found=found,
         show_location=options.show_location,
+        transcript=transcript,
+        subtitles=subtitles,
     )
 
 
@@ -132,49 +134,18 @@ def _with_path(info: VideoInfo, path: str) -> VideoInfo:
     return replace(info, path=path)
 
 
-def _queries(db: sqlite_utils.Database, fingerprint: str) -> list[dict[str, Any]]:
-    if "queries" not in db.table_names():
-        return []
-    return list(db.query("SELECT id, kind, question, result_json, created_at FROM queries WHERE video = ? "
-                         "ORDER BY created_at, id", [fingerprint]))
+def _spoken_and_subtitled(db: sqlite_utils.Database,
+                          fingerprint: str) -> tuple[tuple[ReportLine, ...], tuple[ReportLine, ...]]:
+    """The transcript and the subtitle lines the evidence pass stored (none before it ran)."""
+    from core.evidence import EvidenceMissing, read_subtitles, read_transcript
 
-
-def _newest(queries: list[dict[str, Any]], kind: str, read: Callable[[Any], Any], missing: list[str]) -> Any:
-    """The newest readable result of ``kind`` (None when there is none)."""
-    for row in reversed([q for q in queries if q["kind"] == kind]):
-        try:
-            return read(json.loads(row["result_json"]))
-        except (ValueError, KeyError, TypeError) as e:
-            missing.append(f"A stored {kind} result (#{row['id']}) could not be read ({type(e).__name__}); "
-                           "it was skipped.")
-    return None
-
-
-def _summary_from(d: dict[str, Any]) -> tuple[tuple[Chapter, ...], str, tuple[str, ...]]:
-    chapters = tuple(sorted((Chapter.from_json(c) for c in d.get("chapters", ())), key=lambda c: c.start))
-    return chapters, str(d.get("overview", "")), tuple(str(s) for s in d.get("sources", ()))
-
-
-def _moments_from(d: Any) -> list[Moment]:
-    items = d["moments"] if isinstance(d, dict) else d
-    return [Moment.from_json(m) for m in items]
-
-
-def _questions(queries: list[dict[str, Any]], limit: int, missing: list[str]) -> tuple[Answer, ...]:
-    out: list[Answer] = []
-    for row in queries:
-        if row["kind"] not in ("ask", "find"):
-            continue
-        try:
-            d = json.loads(row["result_json"])
-            d = d if isinstance(d, dict) else {"moments": d}
-            answer = answer_from_json({"question": row["question"], **d})
-        except (ValueError, KeyError, TypeError) as e:
-            missing.append(f"A stored {row['kind']} result (#{row['id']}) could not be read "
-                           f"({type(e).__name__}); it was skipped.")
-            continue
-        out.append(answer)
-    return tuple(out[-limit:]) if limit else ()
+    try:
+        said = read_transcript(db, fingerprint, words=False)
+        subs = read_subtitles(db, fingerprint)
+    except EvidenceMissing:
+        return (), ()
+    return (tuple(ReportLine(s.start_s, s.end_s, " ".join(s.text.split())) for s in said if s.text.strip()),
+            tuple(ReportLine(s.start_s, s.end_s, " ".join(s.text.split())) for s in subs if s.text.strip()))
 
 
 def _add_thumbnails(path: str, chapters: tuple[ChapterEntry, ...], width: int, thumbnailer: Thumbnailer,

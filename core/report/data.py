@@ -16,9 +16,10 @@ from typing import Any
 
 from core.media.types import AudioStreamInfo, SubtitleStreamInfo, VideoInfo, VideoStreamInfo
 from core.results import Answer, Chapter, Moment
+from core.timefmt import clock
 
-REPORT_SCHEMA_VERSION = 1
-REPORT_SCHEMA_ID = "https://longwatch.invalid/schemas/report-v1.json"
+REPORT_SCHEMA_VERSION = 2  # 2: transcript and subtitles
+REPORT_SCHEMA_ID = "https://longwatch.invalid/schemas/report-v2.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,22 @@ class ChapterEntry:
         if self.thumbnail is None:
             return None
         return "data:image/jpeg;base64," + base64.b64encode(self.thumbnail).decode("ascii")
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the transcript or of the subtitles."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": round(self.start_s, 3), "end": round(self.end_s, 3), "text": self.text}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ReportLine:
+        return cls(float(d["start"]), float(d["end"]), str(d["text"]))
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,8 @@ class ReportData:
     generator: str  # e.g. "Longwatch 0.1.0"
     video_found: bool = True  # the file exists at video.path (thumbnails, the HTML player)
     show_location: bool = True  # False: the report names the file but not its folder (for sharing)
+    transcript: tuple[ReportLine, ...] = ()  # what is said, from the evidence pass (empty without one)
+    subtitles: tuple[ReportLine, ...] = ()
 
     @property
     def title(self) -> str:
@@ -70,8 +89,10 @@ class ReportData:
                 "chapters": [_chapter_json(c) for c in self.chapters],
             },
             "ads": None if self.ads is None else [m.to_json() for m in self.ads],
-            "questions": [a.to_json() for a in self.questions],
+            "questions": [_answer_json(a) for a in self.questions],
             "missing": list(self.missing),
+            "transcript": [line.to_json() for line in self.transcript],
+            "subtitles": [line.to_json() for line in self.subtitles],
         }
 
     @classmethod
@@ -89,6 +110,8 @@ class ReportData:
             generator=str(d["generator"]),
             video_found=bool(d["video"].get("found", True)),
             show_location=not d["video"].get("location_hidden", False),
+            transcript=tuple(ReportLine.from_json(x) for x in d.get("transcript", ())),
+            subtitles=tuple(ReportLine.from_json(x) for x in d.get("subtitles", ())),
         )
 
 
@@ -111,14 +134,15 @@ def _chapter_from_json(d: dict[str, Any]) -> ChapterEntry:
     )
 
 
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    """What a report keeps of an answer: the question, the text, the moments and where they came from."""
+    d = answer.to_json()
+    return {k: d[k] for k in ("kind", "question", "text", "moments", "sources", "notes") if k in d}
+
+
 def answer_from_json(d: dict[str, Any]) -> Answer:
-    """An Answer from its stored JSON (``Answer.to_json``; a find result has moments and no text)."""
-    return Answer(
-        question=str(d.get("question", "")),
-        text=str(d.get("text", "")),
-        moments=tuple(Moment.from_json(m) for m in d.get("moments", ())),
-        sources=tuple(str(s) for s in d.get("sources", ())),
-    )
+    """An Answer from its JSON in a report (``Answer.to_json``)."""
+    return Answer.from_json(d)
 
 
 def video_info_from_json(d: dict[str, Any]) -> VideoInfo:
@@ -139,14 +163,6 @@ def video_info_from_json(d: dict[str, Any]) -> VideoInfo:
         sidecar_subtitles=tuple(d.get("sidecar_subtitles", ())),
     )
     return VideoInfo(**known)
-
-
-def fmt_time(seconds: float) -> str:
-    """A player's clock: ``M:SS`` below an hour, ``H:MM:SS`` above (whole seconds, rounded down)."""
-    s = max(0, int(seconds))
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def fmt_size(size_bytes: int) -> str:
@@ -190,7 +206,7 @@ def facts_rows(video: VideoInfo, *, show_location: bool = True) -> list[tuple[st
     v = video.video
     rows = [
         ("Name", video.name),
-        ("Duration", f"{fmt_time(video.duration_s)} ({video.duration_s:.1f} s)"),
+        ("Duration", f"{clock(video.duration_s)} ({video.duration_s:.1f} s)"),
         ("Video", f"{v.codec or '?'} {v.width}×{v.height}, {v.fps:.3g} fps" + (" (variable)" if v.variable_fps else "")
          + (f", rotated {v.rotation}°" if v.rotation else "")),
     ]
@@ -219,12 +235,3 @@ def container_label(video: VideoInfo) -> str:
         return ext.upper()
     return (names[0] if names else video.container).upper()
 
-
-def span_text(start_s: float, end_s: float) -> str:
-    """A length for people: '45 s', '2 min 05 s', '1 h 02 min'."""
-    s = max(0, int(end_s - start_s + 0.5))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"

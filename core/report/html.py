@@ -21,7 +21,8 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from core.report.data import ReportData, facts_rows, fmt_size, fmt_time, span_text
+from core.report.data import ReportData, facts_rows, fmt_size
+from core.timefmt import TIME_IN_TEXT, clock, length, parse_clock
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "report"
 
@@ -77,7 +78,22 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
         return f"{base}#t={t:.3f}"
 
     def time_link(t: float) -> Markup:
-        return Markup('<a href="{}" data-t="{:.3f}">{}</a>').format(seek(t), t, fmt_time(t))
+        return Markup('<a href="{}" data-t="{:.3f}">{}</a>').format(seek(t), t, clock(t))
+
+    def with_links(text: str) -> Markup:
+        """``text`` escaped, every time in it ("[1:23]", "0:07:30") a link that seeks the player."""
+        out, pos = [], 0
+        for m in TIME_IN_TEXT.finditer(text):
+            out.append(escape(text[pos:m.start()]))
+            try:
+                t = parse_clock(m.group(1))
+            except ValueError:
+                t = None
+            out.append(escape(m.group(0)) if t is None else
+                       Markup('<a href="{}" data-t="{:.3f}">{}</a>').format(seek(t), t, m.group(0)))
+            pos = m.end()
+        out.append(escape(text[pos:]))
+        return Markup("").join(out)
 
     def score_bar(score: float) -> Markup:
         return Markup('<span class="score" title="confidence {:.2f}"><meter min="0" max="1" value="{:.3f}">'
@@ -85,12 +101,12 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
 
     v = data.video
     facts = {
-        "duration": fmt_time(v.duration_s),
+        "duration": clock(v.duration_s),
         "resolution": f"{v.video.width}×{v.video.height}",
         "size": fmt_size(v.size_bytes),
         "rows": facts_rows(v, show_location=data.show_location),
     }
-    ads_total = span_text(0, sum(m.duration for m in data.ads or ()))
+    ads_total = length(sum(m.duration for m in data.ads or ()))
     template = _environment().get_template("report.html.j2")
     return template.render(
         r=data,
@@ -102,9 +118,10 @@ def render_html(data: ReportData, *, video_src: str | None = None) -> str:
         csp=csp,
         seek=seek,
         time_link=time_link,
+        with_links=with_links,
         score_bar=score_bar,
-        span=lambda a, b: span_text(a, b),
-        clock=fmt_time,
+        span=lambda a, b: length(b - a),
+        clock=clock,
         ads_total=ads_total,
         escape=escape,
     )

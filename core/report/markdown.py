@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from core.report.data import ReportData, facts_rows, fmt_time, span_text
+from core.report.data import ReportData, ReportLine, facts_rows
+from core.timefmt import clock, length
 
 _ALWAYS = re.compile(r"([\\`*_\[\]|~!{}])")
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
@@ -44,7 +45,7 @@ def render_markdown(data: ReportData, *, video_src: str | None = None,
     """The report as Markdown; ``thumb_paths[i]`` = the relative path of chapter i's thumbnail file."""
 
     def t(seconds: float) -> str:
-        label = fmt_time(seconds)
+        label = clock(seconds)
         return f"[{label}]({_url(f'{video_src}#t={seconds:.3f}')})" if video_src else label
 
     out = [f"# {escape_md(data.title, inline=True)}", "",
@@ -70,13 +71,15 @@ def render_markdown(data: ReportData, *, video_src: str | None = None,
             out.append("")
             thumb = thumb_paths[i] if thumb_paths and i < len(thumb_paths) else None
             if thumb:
-                out += [f"![Frame at {fmt_time(e.thumb_s or c.start)}]({_url(thumb)})", ""]
-            out.append(f"{t(c.start)} – {t(c.end)} ({span_text(c.start, c.end)})")
+                out += [f"![Frame at {clock(e.thumb_s or c.start)}]({_url(thumb)})", ""]
+            out.append(f"{t(c.start)} – {t(c.end)} ({length(c.end - c.start)})")
             out.append("")
             if c.text:
                 out += [escape_md(c.text), ""]
     out += _ads_md(data, t)
     out += _questions_md(data, t)
+    out += _lines_md("Transcript", data.transcript, t)
+    out += _lines_md("Subtitles", data.subtitles, t)
     out += ["---", "", f"*Fingerprint `{data.video.fingerprint}`*" if data.video.fingerprint.isalnum()
             else f"*Fingerprint {escape_md(data.video.fingerprint)}*", ""]
     return "\n".join(out)
@@ -88,14 +91,23 @@ def _ads_md(data: ReportData, link: Callable[[float], str]) -> list[str]:
         return [*out, "*Ads were not looked for.*", ""]
     if not data.ads:
         return [*out, "*No ads found.*", ""]
-    total = span_text(0, sum(m.duration for m in data.ads))
+    total = length(sum(m.duration for m in data.ads))
     out += [f"{total} in {len(data.ads)} break{'s' if len(data.ads) != 1 else ''}.", "",
             "| # | From | To | Length | Confidence | Why |", "|---:|---|---|---|---:|---|"]
     for i, m in enumerate(data.ads, 1):
         why = escape_md("; ".join(m.why), inline=True)
-        out.append(f"| {i} | {link(m.start)} | {link(m.end)} | {span_text(m.start, m.end)} | "
+        out.append(f"| {i} | {link(m.start)} | {link(m.end)} | {length(m.end - m.start)} | "
                    f"{m.score * 100:.0f}% | {why} |")
     return [*out, ""]
+
+
+def _lines_md(title: str, lines: Sequence[ReportLine], link: Callable[[float], str]) -> list[str]:
+    """A collapsed section (``<details>``, which GitHub, GitLab and most viewers fold) with one line per entry."""
+    if not lines:
+        return []
+    out = [f"## {title}", "", f"<details><summary>{len(lines)} lines</summary>", ""]
+    out += [f"- {link(line.start_s)} {escape_md(line.text, inline=True)}" for line in lines]
+    return [*out, "", "</details>", ""]
 
 
 def _questions_md(data: ReportData, link: Callable[[float], str]) -> list[str]:

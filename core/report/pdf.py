@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from core.report.data import ReportData, facts_rows, fmt_size, fmt_time, span_text
+from core.report.data import ReportData, ReportLine, facts_rows, fmt_size
+from core.timefmt import clock, length
 
 # Font search: system DejaVu (Linux distributions, many macOS/Windows installs), then ReportLab's own Vera.
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
@@ -92,7 +93,15 @@ class _Story:
 
     def flowables(self) -> list[object]:
         return [*self._header(), *self._facts(), *self._summary(), *self._chapters(), *self._ads(),
-                *self._questions()]
+                *self._questions(), *self._lines("Transcript", self.data.transcript),
+                *self._lines("Subtitles", self.data.subtitles)]
+
+    def _lines(self, title: str, lines: tuple[ReportLine, ...]) -> list[object]:
+        if not lines:
+            return []
+        rows: list[list[object]] = [[self.p(clock(line.start_s), "time"), self.p(_text(line.text), "cell")]
+                                    for line in lines]
+        return [self.p(f"{title} ({len(lines)})", "h2"), self._grid(rows, [48.0, self.width - 48.0])]
 
     def _header(self) -> list[object]:
         from reportlab.lib.colors import HexColor
@@ -101,7 +110,7 @@ class _Story:
 
         v = self.data.video
         generated = self.data.generated_at.replace("T", " ").replace("Z", " UTC")
-        meta = (f"{fmt_time(v.duration_s)} · {v.video.width}×{v.video.height} · {fmt_size(v.size_bytes)} · "
+        meta = (f"{clock(v.duration_s)} · {v.video.width}×{v.video.height} · {fmt_size(v.size_bytes)} · "
                 f"generated {generated} by {self.data.generator}")
         cell = [self.p("VIDEO REPORT", "kicker"), self.p(_text(self.data.title), "title"), self.p(_text(meta), "meta")]
         band = Table([[cell]], colWidths=[self.width])
@@ -158,8 +167,8 @@ class _Story:
                 scale = thumb_w / pic.imageWidth
                 pic.drawWidth, pic.drawHeight = thumb_w, pic.imageHeight * scale
                 img = pic
-            body = [self.p(f"{fmt_time(c.start)} – {fmt_time(c.end)} "
-                           f"<font color='{MUTED}'>({span_text(c.start, c.end)})</font>", "time"),
+            body = [self.p(f"{clock(c.start)} – {clock(c.end)} "
+                           f"<font color='{MUTED}'>({length(c.end - c.start)})</font>", "time"),
                     self.p(_text(c.title or "Untitled"), "h3")]
             if c.text:
                 body.append(self.p(_text(c.text)))
@@ -174,13 +183,13 @@ class _Story:
             return [*out, self.p("Ads were not looked for.", "muted")]
         if not ads:
             return [*out, self.p("No ads found.", "muted")]
-        total = span_text(0, sum(m.duration for m in ads))
+        total = length(sum(m.duration for m in ads))
         out.append(self.p(f"{total} in {len(ads)} break{'s' if len(ads) != 1 else ''}.", "muted"))
         head = [self.p(f"<b>{h}</b>", "muted") for h in ("#", "From", "To", "Length", "Conf.", "Why")]
         rows: list[list[object]] = [head]
         for i, m in enumerate(ads, 1):
-            rows.append([self.p(str(i), "cell"), self.p(fmt_time(m.start), "time"), self.p(fmt_time(m.end), "time"),
-                         self.p(span_text(m.start, m.end), "cell"), self.p(f"{m.score * 100:.0f}%", "cell"),
+            rows.append([self.p(str(i), "cell"), self.p(clock(m.start), "time"), self.p(clock(m.end), "time"),
+                         self.p(length(m.end - m.start), "cell"), self.p(f"{m.score * 100:.0f}%", "cell"),
                          self.p(_text("; ".join(m.why)), "muted")])
         w = [22.0, 44.0, 44.0, 58.0, 40.0]
         return [*out, self._grid(rows, [*w, self.width - sum(w)], header=True)]
@@ -198,7 +207,7 @@ class _Story:
             for m in a.moments:
                 extra = f" — {_text(m.label)}" if m.label and m.label != a.question else ""
                 why = f" <font color='{MUTED}'>({_text('; '.join(m.why))})</font>" if m.why else ""
-                block.append(self.p(f"<font color='{ACCENT}'><b>{fmt_time(m.start)} – {fmt_time(m.end)}</b></font>"
+                block.append(self.p(f"<font color='{ACCENT}'><b>{clock(m.start)} – {clock(m.end)}</b></font>"
                                     f" · {m.score * 100:.0f}%{extra}{why}", "cell"))
             if not a.text and not a.moments:
                 block.append(self.p("Nothing found.", "muted"))

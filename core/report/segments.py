@@ -31,7 +31,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -311,6 +311,32 @@ def _parse_json(text: str) -> list[Moment]:
         raise SegmentFormatError(f"Not a JSON list of moments ({e}).") from e
 
 
+# (moments, duration_s, title) -> text, one writer per format (the parsers are a registry too, below).
+Writer = Callable[[Sequence[Moment], float | None, str], str]
+
+
+def _format_json(moments: Sequence[Moment], _duration_s: float | None, _title: str) -> str:
+    return json.dumps([m.to_json() for m in moments], ensure_ascii=False, indent=2) + "\n"
+
+
+WRITERS: dict[str, Writer] = {
+    "json": _format_json,
+    "edl": lambda moments, _d, _t: _format_edl(moments),
+    "ffmetadata": _format_ffmetadata,
+    "csv": lambda moments, _d, _t: _format_csv(moments),
+    "srt": lambda moments, _d, _t: _format_srt(moments),
+    "youtube": lambda moments, duration_s, _t: youtube_chapters(moments, duration_s=duration_s).text,
+}
+PARSERS: dict[str, Callable[[str], list[Moment]]] = {
+    "json": _parse_json,
+    "edl": _parse_edl,
+    "ffmetadata": _parse_ffmetadata,
+    "csv": _parse_csv,
+    "srt": _parse_srt,
+    "youtube": parse_youtube,
+}
+
+
 def format_segments(
     moments: Sequence[Moment], fmt: str, *, duration_s: float | None = None, title: str = ""
 ) -> str:
@@ -320,28 +346,10 @@ def format_segments(
     ffmetadata file title. YouTube's adjustments are silent here: call :func:`youtube_chapters` to list them.
     """
     _check_format(fmt)
-    if fmt == "json":
-        return json.dumps([m.to_json() for m in moments], ensure_ascii=False, indent=2) + "\n"
-    if fmt == "edl":
-        return _format_edl(moments)
-    if fmt == "ffmetadata":
-        return _format_ffmetadata(moments, duration_s, title)
-    if fmt == "csv":
-        return _format_csv(moments)
-    if fmt == "srt":
-        return _format_srt(moments)
-    return youtube_chapters(moments, duration_s=duration_s).text
+    return WRITERS[fmt](moments, duration_s, title)
 
 
 def parse_segments(text: str, fmt: str) -> list[Moment]:
     """Read a segment file written by :func:`format_segments` (or by the tools that use the format)."""
     _check_format(fmt)
-    parser = {
-        "json": _parse_json,
-        "edl": _parse_edl,
-        "ffmetadata": _parse_ffmetadata,
-        "csv": _parse_csv,
-        "srt": _parse_srt,
-        "youtube": parse_youtube,
-    }[fmt]
-    return parser(text)
+    return PARSERS[fmt](text)

@@ -9,7 +9,7 @@
 
 from core.semantic.answer import evidence_answer
 from core.semantic.chapters import ChapterOptions, evidence_summary
-from core.semantic.find import evidence_find, fmt_ts, fuse_model, rank_lines
+from core.semantic.find import evidence_find, fuse_model, rank_lines
 from core.semantic.normalize import normalize_text
 from core.semantic.stage import embed_evidence
 from core.semantic.types import EmbedOptions, EmbedSummary, EvidenceLine, FrameStat, ModelScores
@@ -26,7 +26,6 @@ __all__ = [
     "evidence_answer",
     "evidence_find",
     "evidence_summary",
-    "fmt_ts",
     "frame_stats",
     "fuse_model",
     "normalize_text",

@@ -23,10 +23,10 @@ import sqlite_utils
 from core.results import Chapter, Summary
 from core.semantic import store
 from core.semantic.embedder import get_embedder
-from core.semantic.find import fmt_ts
 from core.semantic.sources import read_shot_starts
 from core.semantic.titles import make_titles
 from core.semantic.types import EmbedOptions, EvidenceLine
+from core.timefmt import stamp
 
 
 @dataclass(frozen=True)
@@ -153,9 +153,9 @@ def evidence_summary(db: sqlite_utils.Database, fingerprint: str, *, options: Ch
     chapters = []
     for (a, b), m, title in zip(spans, members, titles, strict=True):
         body = " ".join(lines[i].text for i in _central(m, vecs, 2)) if m else "No speech or text here."
-        chapters.append(Chapter(a, b, title if m else f"Part {fmt_ts(a)}", body))
+        chapters.append(Chapter(a, b, title if m else f"Part {stamp(a)}", body))
     best = [(_central(m, vecs, 1), len(m)) for m in members if m]
     picked = sorted(i for c, _ in sorted(best, key=lambda x: -x[1])[:opts.overview_lines] for i in c)
-    overview = " ".join(f"{fmt_ts(lines[i].start_s)} {lines[i].text}" for i in picked)
+    overview = " ".join(f"{stamp(lines[i].start_s)} {lines[i].text}" for i in picked)
     sources = tuple(sorted({ln.source for ln in lines})) + (("shots",) if shots else ()) + (f"titles: {made_by}",)
     return Summary(tuple(chapters), overview or "No transcript, subtitles or on-screen text to summarise.", sources)

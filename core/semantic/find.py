@@ -31,16 +31,12 @@ from core.semantic.normalize import normalize_text, query_terms
 from core.semantic.sources import read_frame_stats
 from core.semantic.types import EmbedOptions, EvidenceLine, FrameStat, ModelScores
 from core.semantic.visual import parse_visual, visual_moments
+from core.spans import merge_moments
+from core.timefmt import stamp
 
 RRF_K = 60
 CANDIDATES = 50  # per list
 MODEL_WEIGHT = 0.5
-
-
-def fmt_ts(seconds: float) -> str:
-    """[m:ss] or [h:mm:ss], the form the UI turns into a link."""
-    s = int(max(0.0, seconds))
-    return f"[{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}]" if s >= 3600 else f"[{s // 60}:{s % 60:02d}]"
 
 
 @dataclass(frozen=True)
@@ -54,7 +50,7 @@ class LineHit:
     rrf: float
 
     def why(self) -> str:
-        return (f'{self.line.source} {fmt_ts(self.line.start_s)}: "{self.line.text}" '
+        return (f'{self.line.source} {stamp(self.line.start_s)}: "{self.line.text}" '
                 f"(meaning {self.cosine:.2f}, words {self.words:.0%})")
 
 
@@ -96,20 +92,6 @@ def rank_lines(db: sqlite_utils.Database, fingerprint: str, query: str, *, optio
     return hits[:limit]
 
 
-def _merge(moments: list[Moment], overlap: float = 0.5) -> list[Moment]:
-    """Merge moments that cover the same time (e.g. a subtitle and the speech it transcribes): the weaker one
-    joins the stronger when they overlap by more than ``overlap`` of the shorter one's duration."""
-    out: list[Moment] = []
-    for m in sorted(moments, key=lambda m: -m.score):
-        for k, o in enumerate(out):
-            shared = min(o.end, m.end) - max(o.start, m.start)
-            if shared > overlap * max(min(o.duration, m.duration), 1e-3):
-                out[k] = Moment(o.start, o.end, o.score, o.label, o.why + tuple(w for w in m.why if w not in o.why))
-                break
-        else:
-            out.append(m)
-    return out
-
 
 def fuse_model(moments: Sequence[Moment], model_scores: ModelScores) -> list[Moment]:
     """Fuse evidence moments with the video-LLM's per-window relevance (see the module docstring)."""
@@ -142,7 +124,7 @@ def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str,
     hits = rank_lines(db, fingerprint, description, options=options, limit=max(limit * 3, 20))
     moments = [Moment(h.line.start_s, h.line.end_s, h.score, h.line.source, (h.why(),))
                for h in hits if h.score >= min_score]
-    moments = _merge(moments)
+    moments = merge_moments(moments)  # a subtitle and the speech it transcribes become one
     query = parse_visual(description)
     if query:
         stats = read_frame_stats(db, fingerprint) if frame_stats is None else frame_stats

@@ -1,6 +1,6 @@
 """Reading the evidence layer (core.evidence) as ``EvidenceLine`` / ``FrameStat`` rows.
 
-core.evidence owns its tables; this module only adapts its readers. What it expects (by name, duck-typed):
+core.evidence owns its tables; this module only adapts its readers:
 
 - ``read_transcript(db, fingerprint)``, ``read_subtitles(db, fingerprint)``, ``read_ocr(db, fingerprint)``:
   sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
@@ -8,45 +8,39 @@ core.evidence owns its tables; this module only adapts its readers. What it expe
 - ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (luma_mean, sat_mean, motion in 0..255,
   dominant_rgb 0xRRGGBB), or rows with the fields of ``core.semantic.FrameStat``; ``read_cuts``: cut times.
 
-Each reader that is missing, or whose table has nothing for the video, simply contributes nothing; the caller
-can always pass rows directly instead.
+A reader with nothing for the video (no evidence pass yet) contributes nothing; the caller can always pass rows
+directly instead.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sqlite3
-from collections.abc import Sequence
-from types import ModuleType
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlite_utils
 
+from core import evidence
 from core.errors import LongwatchError
 from core.semantic.types import EvidenceLine, FrameStat
 
 log = logging.getLogger(__name__)
 
-_LINE_READERS = (("read_transcript", "speech"), ("read_subtitles", "subtitle"), ("read_ocr", "ocr"))
+Reader = Callable[[sqlite_utils.Database, str], Sequence[Any]]
+_LINE_READERS: tuple[tuple[Reader, str], ...] = (
+    (evidence.read_transcript, "speech"),
+    (evidence.read_subtitles, "subtitle"),
+    (evidence.read_ocr_lines, "ocr"),
+)
 
 
-def _evidence() -> ModuleType | None:
-    try:
-        return importlib.import_module("core.evidence")
-    except ImportError:
-        return None
-
-
-def _call(name: str, db: sqlite_utils.Database, video: str) -> Sequence[Any]:
-    module = _evidence()
-    reader = getattr(module, name, None) if module is not None else None
-    if reader is None:
-        return ()
+def _call(reader: Reader, db: sqlite_utils.Database, video: str) -> Sequence[Any]:
+    """What ``reader`` has for ``video``; nothing before its evidence pass."""
     try:
         return list(reader(db, video))
     except (sqlite3.Error, LongwatchError) as e:  # no evidence run for this video yet
-        log.debug("%s(%s): %s", name, video, e)
+        log.debug("%s(%s): %s", getattr(reader, "__name__", "reader"), video, e)
         return ()
 
 
@@ -91,9 +85,9 @@ def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
     return out
 
 
-def _rows(name: str, source: str, db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
+def _rows(reader: Reader, source: str, db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
     out: list[EvidenceLine] = []
-    for r in _call(name, db, video):
+    for r in _call(reader, db, video):
         if not str(r.text).strip():
             continue
         if source == "speech":
@@ -108,8 +102,8 @@ def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
     """Transcript segments (long ones cut at sentences), subtitle lines and de-duplicated on-screen text of
     ``video``, in time order."""
     lines: list[EvidenceLine] = []
-    for name, source in _LINE_READERS:
-        rows = _rows(name, source, db, video)
+    for reader, source in _LINE_READERS:
+        rows = _rows(reader, source, db, video)
         lines.extend(dedupe_ocr(rows) if source == "ocr" else rows)
     return sorted(lines, key=lambda x: (x.start_s, x.source))
 
@@ -120,10 +114,10 @@ def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
     core.evidence stores luma / saturation / motion in 0..255 and the dominant colour as 0xRRGGBB (4 levels per
     channel), so they are rescaled here; a frame is marked ``cut`` when a stored cut falls on it.
     """
-    rows = _call("read_frame_stats", db, video)
+    rows = _call(evidence.read_frame_stats, db, video)
     if not rows:
         return []
-    cut_times = sorted(float(t) for t in _call("read_cuts", db, video))
+    cut_times = sorted(float(t) for t in _call(evidence.read_cuts, db, video))
     times = [float(r.t_s) for r in rows]
     cut_idx = {min(range(len(times)), key=lambda i: abs(times[i] - c)) for c in cut_times}
     out = []
@@ -140,4 +134,4 @@ def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
 
 
 def read_shot_starts(db: sqlite_utils.Database, video: str) -> list[float]:
-    return sorted(float(r.start_s) for r in _call("read_shots", db, video))
+    return sorted(float(r.start_s) for r in _call(evidence.read_shots, db, video))

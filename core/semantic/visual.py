@@ -18,6 +18,7 @@ import numpy as np
 
 from core.results import Moment
 from core.semantic.types import FrameStat
+from core.spans import runs_above
 
 # Hue in degrees of the colour names people use.
 COLOURS = {"red": 0.0, "orange": 30.0, "yellow": 58.0, "green": 120.0, "cyan": 180.0, "blue": 225.0,
@@ -138,19 +139,10 @@ def visual_moments(query: VisualQuery, stats: Sequence[FrameStat], *, min_len_s:
     out: list[Moment] = []
     for signal in query.signals:
         score = _series(signal, stats)
-        on = score >= THRESHOLD
-        i = 0
-        while i < len(on):
-            if not on[i]:
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(on) and on[j + 1]:
-                j += 1
+        for i, j in runs_above(score, THRESHOLD):
             start, end = float(times[i]), float(times[j]) + step
             if end - start >= max(min_len_s, MIN_LEN_S.get(signal, 0.0)):
                 out.append(_moment(signal, stats[i:j + 1], float(score[i:j + 1].mean()), start, end))
-            i = j + 1
     return sorted(out, key=lambda m: -m.score)
 
 

@@ -33,8 +33,6 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
 
     ``path=None`` means ``default_db_path()``; ``":memory:"`` gives a private in-memory database.
     """
-    from core.store.migrations import MIGRATIONS
-
     memory = str(path) == ":memory:"
     target = Path(":memory:") if memory else Path(path) if path is not None else default_db_path()
     if not memory:
@@ -54,9 +52,33 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> sqlite_u
             db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
-            MIGRATIONS.apply(db)
+            _migrate(db)
     except sqlite3.DatabaseError as e:
         raise StoreError(
             f"Cannot use {target} as the Longwatch database ({e}); is it another program's file? Choose another --db."
         ) from e
     return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations with the write lock held from the start, so two processes opening a new library
+    at once do not both apply them: the second waits (busy timeout), then finds nothing pending."""
+    from core.store.migrations import MIGRATIONS
+
+    if not _needs_migrating(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        MIGRATIONS.apply(db)  # each migration's own atomic() nests as a savepoint
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _needs_migrating(db: sqlite_utils.Database) -> bool:
+    from core.store.migrations import MIGRATIONS
+
+    if "_sqlite_migrations" not in db.table_names():
+        return True
+    return bool(MIGRATIONS.pending(db))

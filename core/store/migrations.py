@@ -6,6 +6,8 @@ with its record in ``_sqlite_migrations``.
 
 from __future__ import annotations
 
+import logging
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -271,7 +273,25 @@ def m003_app_segments(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m004_logo_edges(db: sqlite_utils.Database) -> None:
+def m004_answer_records(db: sqlite_utils.Database) -> None:
+    """Stored answers become typed, versioned records (``core.store.answers``): old rows of every shape are
+    rewritten once; a row that cannot be read is left as it is (the reader skips it with a log line)."""
+    from core.store.answers import upgrade_all
+
+    upgraded, unreadable = upgrade_all(db)
+    if upgraded or unreadable:
+        logging.getLogger(__name__).info("answer records: %d upgraded, %d unreadable left", upgraded, unreadable)
+
+
+@MIGRATIONS()
+def m005_run_model(db: sqlite_utils.Database) -> None:
+    """A memory run remembers how to load the model that made it (folder or hub id, quantization, precision),
+    so questions need not name the model again."""
+    db.execute("ALTER TABLE index_runs ADD COLUMN model_json TEXT")  # ModelOptions of the model, as JSON; NULL for evidence runs
+
+
+@MIGRATIONS()
+def m_ads_logo_edges(db: sqlite_utils.Database) -> None:
     """Channel-logo evidence (core.evidence.logo): edge bits of the four picture corners, every 2nd frame sample
     of the evidence frame pass; the logo's static region and its presence are derived from them."""
     db.execute(

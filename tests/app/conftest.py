@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.settings import AppSettings
+from core.usecases import Settings
 
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
@@ -146,13 +146,13 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
 
 
 # ---- the window ------------------------------------------------------------------------------------------------
-def fast_settings(tmp_path: Path) -> AppSettings:
+def fast_settings(tmp_path: Path) -> Settings:
     """Evidence without speech and OCR (their models take seconds to load), on a temporary database."""
-    return AppSettings(db_path=str(tmp_path / "library.db"), speech=False, ocr=False)
+    return Settings(db_path=str(tmp_path / "library.db"), speech=False, ocr=False)
 
 
 @contextmanager
-def open_window(tmp_path: Path, spin: Spin, settings: AppSettings) -> Iterator[Any]:
+def open_window(tmp_path: Path, spin: Spin, settings: Settings) -> Iterator[Any]:
     """A shown MainWindow with ``settings``; closed, its engine stopped and deleted afterwards."""
     from app.window import MainWindow
 

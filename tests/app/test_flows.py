@@ -166,8 +166,7 @@ def test_closing_while_indexing_asks_then_stops_cleanly(window: Any, media: Any,
     window.close()
     spin(lambda: not window.isVisible(), what="the window to close")
     assert asked == [True]
-    assert window.engine._closed
-    assert window.engine._engine_state.db is None and window.engine._media_state.db is None  # connections closed
+    assert window.engine.closed
     assert window.controller.states[window.controller.current.fingerprint] in ("cancelled", "done")
 
 
@@ -182,7 +181,7 @@ def test_questions_without_a_model_use_evidence_and_are_kept(window: Any, media:
     window.questions.question.setText("red car")
     window.questions.question.returnPressed.emit()
     spin(lambda: window.controller.ask_task is None and window.questions.past.count() >= 2, what="find")
-    assert "Without a video-LLM" in window.questions.answer.toPlainText()
+    assert "No video-LLM was used" in window.questions.answer.toPlainText()
     window.questions.preset_buttons["summary"].click()  # chapters from shots and text, no model needed
     spin(lambda: window.controller.ask_task is None and window.questions.past.count() >= 3, what="summary")
     assert "red car" in window.questions.past.itemText(1)
@@ -190,3 +189,34 @@ def test_questions_without_a_model_use_evidence_and_are_kept(window: Any, media:
     window.questions.answer.clear()
     window.questions.past.activated.emit(2)
     assert "No video model was used" in window.questions.answer.toPlainText()
+
+
+@pytest.mark.slow
+def test_every_stored_answer_of_the_cli_opens_in_the_history(window: Any, media: Any, spin: Any,
+                                                             tmp_path: Path) -> None:
+    """Answers the command line stored (ads, ask, find, summary, and one record that cannot be read) load in
+    the window's history without any error banner, and each shows its text again."""
+    import io
+
+    from core.cli import main
+
+    db = str(tmp_path / "library.db")  # the window's library
+    clip = str(media["clip"])
+    fast = ("--no-speech", "--no-ocr", "--db", db)
+    for argv in (("ads", clip), ("ask", clip, "what colour is it"), ("find", clip, "a red screen"),
+                 ("summary", clip)):
+        code = main([*argv, *fast], out=io.StringIO(), err=io.StringIO())
+        assert code == 0, argv
+    conn = open_db(db)
+    fp = conn.execute("SELECT fingerprint FROM videos").fetchone()[0]
+    with conn.atomic():
+        conn.execute("INSERT INTO queries (video, kind, question, result_json) VALUES (?, 'ask', 'x', '{oops')",
+                     [fp])
+    conn.close()
+    drop(window, media["clip"])
+    spin(lambda: window.questions.past.count() == 4, what="the four readable answers in the history")
+    assert window.banner.text == ""
+    for i in range(4):
+        window.questions.answer.clear()
+        window.questions.past.activated.emit(i)
+        assert window.questions.answer.toPlainText().strip()

@@ -11,8 +11,8 @@ import pytest
 from huggingface_hub.errors import LocalEntryNotFoundError
 
 from app.engine import Engine
-from app.settings import AppSettings
 from app.settings_dialog import SettingsDialog
+from core.usecases import Settings
 from tests.app.conftest import Spin
 from tests.core.model.test_download import FILES, FakeHub, Gate, raising
 
@@ -21,7 +21,7 @@ from tests.core.model.test_download import FILES, FakeHub, Gate, raising
 def dialog(qtbot: Any, tmp_path: Path, loop: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SettingsDialog]:
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr("app.engine.PROGRESS_INTERVAL_S", 0.0)  # every byte update reaches the dialog
-    engine = Engine(AppSettings(db_path=str(tmp_path / "lib.db"), speech=False, ocr=False))
+    engine = Engine(Settings(db_path=str(tmp_path / "lib.db"), speech=False, ocr=False))
     dlg = SettingsDialog(engine.settings, engine)
     qtbot.addWidget(dlg)
     try:

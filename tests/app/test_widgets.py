@@ -13,12 +13,14 @@ from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.settings import AppSettings, load_settings, save_settings
-from app.timefmt import format_time, linkify, parse_time, seek_target
+from app.settings import load_settings, save_settings
+from app.timefmt import linkify, seek_target
 from app.timeline import Timeline
 from core.errors import UsageError
 from core.results import Moment
 from core.store.segments import Segment
+from core.timefmt import clock, parse_clock
+from core.usecases import Settings
 
 
 @pytest.fixture
@@ -68,13 +70,13 @@ def test_zoom_keeps_the_anchor_and_markers_step(timeline: Timeline) -> None:
 
 def test_settings_validate_and_round_trip(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="Compression ratio 3"):
-        AppSettings(ratio=3)
+        Settings(ratio=3)
     with pytest.raises(UsageError, match="does not exist"):
-        AppSettings(model_dir=str(tmp_path / "nowhere"))
+        Settings(model_dir=str(tmp_path / "nowhere"))
     with pytest.raises(UsageError, match="is a folder"):
-        AppSettings(db_path=str(tmp_path))
+        Settings(db_path=str(tmp_path))
     qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    s = AppSettings(model_dir=str(tmp_path), quant="8bit", fps=0.5, speech=False, db_path=str(tmp_path / "x.db"))
+    s = Settings(model_dir=str(tmp_path), quant="8bit", fps=0.5, speech=False, db_path=str(tmp_path / "x.db"))
     save_settings(qs, s)
     assert load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)) == s
 
@@ -83,7 +85,7 @@ def test_settings_dialog_keeps_a_bad_value_with_its_message(qtbot: Any, tmp_path
     from app.engine import Engine
     from app.settings_dialog import SettingsDialog
 
-    engine = Engine(AppSettings(db_path=str(tmp_path / "lib.db")))
+    engine = Engine(Settings(db_path=str(tmp_path / "lib.db")))
     try:
         dlg = SettingsDialog(engine.settings, engine)
         qtbot.addWidget(dlg)
@@ -92,14 +94,14 @@ def test_settings_dialog_keeps_a_bad_value_with_its_message(qtbot: Any, tmp_path
         assert dlg.result_settings is None and "does not exist" in dlg.error.text()
         dlg.model_dir.setText("")
         dlg.accept()
-        assert dlg.result_settings == AppSettings(db_path=str(tmp_path / "lib.db"))
+        assert dlg.result_settings == Settings(db_path=str(tmp_path / "lib.db"))
     finally:
         engine.shutdown()
 
 
 def test_times_become_seek_links() -> None:
-    assert format_time(59.9) == "0:59" and format_time(3600) == "1:00:00"
-    assert parse_time("1:00:00") == 3600.0
+    assert clock(59.9) == "0:59" and clock(3600) == "1:00:00"
+    assert parse_clock("1:00:00") == 3600.0
     html = linkify("from 0:15 to 1:02:03 <b>")
     assert 'href="seek:15.000"' in html and 'href="seek:3723.000"' in html and "&lt;b&gt;" in html
     assert seek_target("seek:12.5") == 12.5 and seek_target("https://x") is None
@@ -133,11 +135,11 @@ def test_long_run_of_events_and_signals_keeps_refcounts_steady(qapp: QApplicatio
     assert all(abs(d) < n // 10 for d in drift.values()), drift
 
 
-def test_check_lists_every_engine_feature(capsys: pytest.CaptureFixture[str]) -> None:
-    from app.capabilities import FEATURES
+def test_check_lists_every_model_slot(capsys: pytest.CaptureFixture[str]) -> None:
     from app.main import main
+    from core.models_catalog import ROLES
 
     rc = main(["--check"])
     lines = capsys.readouterr().out.splitlines()
-    assert [ln.split()[0] for ln in lines] == list(FEATURES)
-    assert rc == (0 if all(ln.split()[1] == "yes" for ln in lines) else 1)
+    assert [ln.split()[0] for ln in lines] == list(ROLES)
+    assert rc == 0  # the speech, OCR, embedding and text models ship with the install; the video-LLM is optional

@@ -4,7 +4,7 @@ import pytest
 from core.index.codec import roundtrip
 from core.media import FrameSize, PerSecond, sample_frames
 from core.model.memory import VideoMemory
-from core.query import AskOptions, ask, list_queries, load_memory
+from core.query import AskOptions, ask, load_memory
 from core.store import open_db
 
 Q = "What colour is the screen?"
@@ -31,16 +31,14 @@ def test_answer_from_the_reloaded_memory_equals_the_answer_straight_after_encodi
     fresh = encode_now(tiny_model, video, "fp16")
     expected = "".join(tiny_model.answer(fresh, Q, max_new_tokens=12)).strip()
     streamed: list[str] = []
-    answer = ask(db, result.video, Q, tiny_model, options=AskOptions(max_new_tokens=12, evidence=False),
-                 on_text=streamed.append)
+    answer = ask(tiny_model, load_memory(db, result.video, tiny_model), Q,
+                 options=AskOptions(max_new_tokens=12, evidence=False), on_text=streamed.append)
     assert answer.text == expected == "".join(streamed).strip()
-    assert answer.meta["windows_used"] == answer.meta["windows_total"] == 4
+    assert answer.stats is not None and answer.stats.windows_used == answer.stats.windows_total == 4
     assert 1 <= len(answer.moments) <= 3
     assert all(0 <= m.start < m.end <= 8.0 + 1e-6 for m in answer.moments)
     stored = load_memory(db, result.video, tiny_model).memory
     assert np.allclose(tiny_model.score_windows(stored, Q), tiny_model.score_windows(fresh, Q), atol=0, rtol=0)
-    (record,) = [r for r in list_queries(db, result.video, kind="ask") if r.question == Q][:1]
-    assert record.result["text"] == answer.text
 
 
 def test_ask_never_encodes(tiny_model, indexed, monkeypatch):
@@ -50,8 +48,8 @@ def test_ask_never_encodes(tiny_model, indexed, monkeypatch):
         raise AssertionError("ask must not re-encode the video")
 
     monkeypatch.setattr(tiny_model, "encode", no_encoding)
-    answer = ask(open_db(db_path), result.video, "Is there a bar?", tiny_model,
-                 options=AskOptions(max_new_tokens=4, moments=0))
+    loaded = load_memory(open_db(db_path), result.video, tiny_model)
+    answer = ask(tiny_model, loaded, "Is there a bar?", options=AskOptions(max_new_tokens=4, moments=0))
     assert answer.moments == () and isinstance(answer.text, str)
 
 
@@ -70,23 +68,23 @@ def test_empty_question_and_unindexed_video_are_clear_errors(tiny_model, indexed
 
     db_path, result = indexed
     with pytest.raises(UsageError, match="empty"):
-        ask(open_db(db_path), result.video, "  ", tiny_model)
+        ask(tiny_model, load_memory(open_db(db_path), result.video, tiny_model), "  ")
     with pytest.raises(NotIndexed, match="longwatch-cli index"):
-        ask(open_db(tmp_path / "other.db"), result.video, Q, tiny_model)
+        load_memory(open_db(tmp_path / "other.db"), result.video, tiny_model)
 
 
 def test_video_is_found_by_path_by_fingerprint_and_after_a_move(indexed, video, tmp_path):
     import shutil
 
-    from core.query import resolve_video
     from core.store import get_video_row
+    from core.usecases.videos import find_video
 
     db_path, result = indexed
     db = open_db(db_path)
-    assert resolve_video(db, video) == resolve_video(db, result.video) == result.video
+    assert find_video(db, video).fingerprint == find_video(db, result.video).fingerprint == result.video
     moved = shutil.copy(video, tmp_path / "moved.mp4")
     try:
-        assert resolve_video(db, moved) == result.video
+        assert find_video(db, moved).fingerprint == result.video
         assert get_video_row(open_db(db_path), result.video)["path"] == str(moved)  # committed
     finally:
-        resolve_video(db, video)
+        find_video(db, video)

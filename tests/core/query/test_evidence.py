@@ -36,22 +36,25 @@ def test_relevant_lines_reach_the_prompt_and_the_answer_names_them(tiny_model, w
     ev = evidence_context(db, video, q)
     assert ev.text is not None and "[0:01-0:02] subtitle: The red balloon floats away" in ev.text
     assert ev.lines[0].text == "The red balloon floats away" and ev.sources == ("subtitle",)
-    answer = ask(db, video, q, tiny_model, options=AskOptions(max_new_tokens=6))
-    memory = load_memory(db, video, tiny_model).memory
+    loaded = load_memory(db, video, tiny_model)
+    answer = ask(tiny_model, loaded, q, evidence=ev, options=AskOptions(max_new_tokens=6))
+    memory = loaded.memory
     with_context = "".join(tiny_model.answer(memory, q, context=ev.text, max_new_tokens=6)).strip()
     assert answer.text == with_context  # the lines were in the prompt, after the video
     assert "subtitle" in answer.sources
-    assert any("The red balloon floats away" in line for line in answer.meta["evidence"])
+    assert any("The red balloon floats away" in line for line in answer.evidence)
     for m in answer.moments:
         named = any("balloon" in w for w in m.why)
         assert named == (m.start < 2.5 and m.end > 1.0)
 
 
 def test_find_names_the_lines_inside_each_moment(tiny_model, with_subtitles):
-    from core.query import FindOptions, find
+    from core.query import FindOptions, evidence_context, find, load_memory
 
     db, video = with_subtitles
-    moments = find(db, video, "a dog barks", tiny_model, options=FindOptions(top_k=5, refine=0))
+    q = "a dog barks"
+    moments = find(tiny_model, load_memory(db, video, tiny_model), q, evidence=evidence_context(db, video, q),
+                   options=FindOptions(top_k=5, refine=0))
     assert moments
     for m in moments:
         named = any("evidence: subtitle at 0:05" in w and "dog barks" in w for w in m.why)
@@ -67,15 +70,11 @@ def test_no_evidence_means_no_context(tiny_model, indexed):
     assert ev.lines == () and ev.text is None
 
 
-def test_ads_combine_model_scores_with_the_evidence_detector(tiny_model, with_subtitles, indexed):
-    from core.query import find_ads, list_queries, model_ad_scores
+def test_ad_moments_over_a_threshold_of_zero_cover_the_memory(tiny_model, indexed):
+    from core.query import ad_moments, load_memory, model_ad_scores
     from core.store import open_db
 
-    db, video = with_subtitles
-    moments = find_ads(db, video, tiny_model)  # evidence exists: core.evidence.detect_ads(model_scores=...)
-    assert all(m.label == "ad" for m in moments)
-    record = list_queries(db, video, kind="ads")[0].result
-    assert record["model_scores"] == model_ad_scores(db, video, tiny_model).to_json()
-    db_path, result = indexed  # no evidence pass there: the model's scores alone
-    plain = find_ads(open_db(db_path), result.video, tiny_model, threshold=0.0)
+    db_path, result = indexed
+    scores = model_ad_scores(tiny_model, load_memory(open_db(db_path), result.video, tiny_model))
+    plain = ad_moments(scores, threshold=0.0)  # everything over the threshold: one run over the whole memory
     assert len(plain) == 1 and plain[0].start == 0.0 and plain[0].label == "ad"

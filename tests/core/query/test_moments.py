@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from core.model.memory import WindowMemory
-from core.query.moments import extract_moments, fmt_time, relevance_curve
+from core.query.moments import extract_moments, relevance_curve
+from core.timefmt import clock
 
 
 def window(index: int, first_frame: int, n_frames: int, step_s: float, per_frame: int = 2) -> WindowMemory:
@@ -46,8 +47,8 @@ def test_nan_relevance_falls_back_to_window_scores_and_moments_are_ranked():
         relevance_curve(windows, scores[:2])
 
 
-def test_fmt_time():
-    assert fmt_time(65.4) == "1:05" and fmt_time(3723) == "1:02:03"
+def test_clock_is_a_players_clock():
+    assert clock(65.4) == "1:05" and clock(3723) == "1:02:03" and clock(59.6) == "0:59"
 
 
 def test_moments_map_to_the_right_seconds_on_a_generated_video(tiny_model, indexed):

@@ -101,7 +101,7 @@ def test_json_report_round_trips(library: tuple[Any, str, Path], tmp_path: Path)
     out = tmp_path / "r.json"
     write_report(data, out)
     doc = json.loads(out.read_text("utf-8"))
-    assert doc["schema_version"] == 1 and doc == json.loads(render_json(data))
+    assert doc["schema_version"] == 2 and doc == json.loads(render_json(data))
     assert ReportData.from_json(doc) == data
 
 

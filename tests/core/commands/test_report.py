@@ -31,7 +31,8 @@ def _ffprobe(path: Path, *what: str) -> dict[str, Any]:
 
 def test_report_of_a_video_never_seen(tmp_path: Path, tiny_mp4: Path) -> None:
     db = str(tmp_path / "lib.db")
-    code, out, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.json"), "--json")
+    code, out, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.json"), "--json",
+                          "--existing-only")
     assert code == 0, err
     result = json.loads(out)
     assert result["format"] == "json" and result["chapters"] == 0 and result["ads"] is None
@@ -69,8 +70,8 @@ def test_report_usage_errors(tmp_path: Path, tiny_mp4: Path) -> None:
     code, _, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.docx"))
     assert code == 1 and "end the file name with .md, .html, .pdf, .json" in err
     code, _, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.md"), "--thumb-width", "2")
-    assert code == 2 and "thumb_width" in err
-    code, _, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.md"),
+    assert code == 2 and "Thumbnail width 2 px" in err and err.count("\n") == 1
+    code, _, err = _cli("--db", db, "report", str(tiny_mp4), "--out", str(tmp_path / "r.md"), "--existing-only",
                         "--chapters-into", str(tmp_path / "c.mkv"))
     assert code == 2 and "summary" in err
 
