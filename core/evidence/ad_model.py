@@ -1,10 +1,12 @@
-"""The fitted advert classifier: gradient-boosted trees stored as JSON, evaluated in numpy (no scikit-learn at run time).
+"""The fitted advert classifier, stored as JSON and evaluated in numpy (no scikit-learn at run time).
 
-``benchmarks/ads_fit.py`` fits scikit-learn's ``HistGradientBoostingClassifier`` on the corpus and writes every
-tree's nodes here (``resources/models/ads.json``): feature index, threshold, children, where a missing value (NaN)
-goes, and the leaf values. ``AdModel.logit`` walks all trees for all candidates at once, one tree level per numpy
-step, and adds the leaf values to the baseline: the same raw score scikit-learn's ``decision_function`` gives.
-A JSON file, not a pickle: loading it runs no code.
+``benchmarks/ads_fit.py`` fits either scikit-learn's ``HistGradientBoostingClassifier`` or a standardised
+``LogisticRegression`` on the corpus (whichever cross-validates better) and writes it here
+(``resources/models/ads.json``). Trees: every node's feature index, threshold, children, where a missing value
+(NaN) goes, and the leaf values; ``AdModel.logit`` walks all trees for all candidates at once, one tree level per
+numpy step, and adds the leaf values to the baseline, the same raw score as scikit-learn's ``decision_function``.
+Linear: per-feature mean and scale (a missing value counts as the mean) and the coefficients. A JSON file, not a
+pickle: loading it runs no code.
 """
 
 from __future__ import annotations
@@ -64,16 +66,21 @@ class AdModel:
     """A fitted classifier of candidate adverts: ``logit(x)`` > ``decision_logit`` means "an advert"."""
 
     features: tuple[str, ...]
-    baseline: float
+    baseline: float  # the intercept (log-odds)
     trees: tuple[Tree, ...]
     decision_logit: float
     info: dict[str, Any]
+    linear: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (mean, scale, coef), each (n_features,)
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         """(n,) raw scores (log-odds) for the (n, len(features)) matrix ``x``."""
         if x.ndim != 2 or x.shape[1] != len(self.features):
             raise AdModelError(f"the advert model needs {len(self.features)} features per candidate, got {x.shape}")
         out = np.full(len(x), self.baseline)
+        if self.linear is not None:
+            mean, scale, coef = self.linear
+            z = np.nan_to_num((x - mean) / scale, nan=0.0, posinf=0.0, neginf=0.0)
+            out += z @ coef
         for tree in self.trees:
             out += tree.predict(x)
         return out
@@ -84,14 +91,18 @@ class AdModel:
             raise AdModelError(f"not a Longwatch advert model (format {d.get('format')!r}, expected {FORMAT!r}); "
                                "refit it with benchmarks/ads_fit.py")
         try:
+            lin = d.get("linear")
+            linear = None if lin is None else tuple(np.asarray(lin[k], np.float64) for k in ("mean", "scale", "coef"))
             return cls(tuple(d["features"]), float(d["baseline"]), tuple(Tree.from_json(t) for t in d["trees"]),
-                       float(d["decision_logit"]), dict(d.get("info", {})))
+                       float(d["decision_logit"]), dict(d.get("info", {})), linear)  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError) as e:
             raise AdModelError(f"the advert model file is malformed ({e}); refit it with benchmarks/ads_fit.py") from e
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "features": list(self.features), "baseline": self.baseline,
                 "decision_logit": self.decision_logit, "info": self.info,
+                "linear": None if self.linear is None else dict(zip(("mean", "scale", "coef"),
+                                                                     (v.tolist() for v in self.linear), strict=True)),
                 "trees": [{"feature": t.feature.tolist(), "threshold": t.threshold.tolist(), "left": t.left.tolist(),
                            "right": t.right.tolist(), "missing_left": t.missing_left.tolist(),
                            "is_leaf": t.is_leaf.tolist(), "value": t.value.tolist()} for t in self.trees]}
