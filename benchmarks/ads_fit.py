@@ -38,7 +38,7 @@ TOL_S = 0.6  # a candidate is the advert when both ends are this close
 DEFAULT_BLOCKS = ("boundary", "interior", "separator", "logo")  # no text: the corpus pass runs no OCR / speech
 MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "models" / "ads.json"
 PARAMS = {"max_iter": 200, "learning_rate": 0.08, "max_leaf_nodes": 15, "min_samples_leaf": 10,
-          "l2_regularization": 1.0, "early_stopping": False, "random_state": 0}
+          "l2_regularization": 1.0, "random_state": 0}
 LINEAR_C = 0.1  # inverse L2 strength of the logistic regression on standardised features
 
 
