@@ -1,5 +1,6 @@
 """Evidence that needs no video-LLM: shots, black frames, colour / motion statistics, loudness and silences,
-speech (faster-whisper), on-screen text (RapidOCR), subtitles; full-text search over the text; ad detection.
+speech (faster-whisper), on-screen text (RapidOCR), subtitles, frame embeddings (core.vision, when an image-text
+model is installed); full-text search over the text; ad detection.
 
 ``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
 library database; the readers, ``search_text`` and ``detect_ad_breaks`` / ``detect_ads`` work from what is stored.

@@ -37,6 +37,7 @@ STAGE_TABLES = {
     "audio": ("ev_levels", "ev_silences"),
     "speech": ("ev_transcript",),
     "subtitles": ("ev_subtitles",),
+    "vision": (),  # core.vision's tables, keyed by (video, model); core.vision.FrameEmbedder clears its rows
 }
 STAGE_TEXT_SOURCE = {"ocr": "ocr", "speech": "speech", "subtitles": "subtitle"}
 
@@ -96,6 +97,18 @@ def start_stage(db: sqlite_utils.Database, run_id: int, stage: str, key: str) ->
         db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = ?", [run_id, STAGE_TEXT_SOURCE[stage]])
     db.execute("INSERT OR REPLACE INTO evidence_stages (run_id, stage, settings_key, state, done_s) "
                "VALUES (?, ?, ?, 'running', 0)", [run_id, stage, key])
+
+
+def restart_stages(db: sqlite_utils.Database, fingerprint: str, keys: dict[str, str]) -> None:
+    """Clear the rows of each stage in ``keys`` (stage -> settings key) and mark it to run again from 0, so the
+    next evidence pass computes the video's evidence anew."""
+    run_id = find_run(db, fingerprint)
+    if run_id is None:
+        return
+    with db.atomic():
+        for stage, key in keys.items():
+            start_stage(db, run_id, stage, key)
+        set_run_state(db, run_id, "pending")
 
 
 def mark_stage(db: sqlite_utils.Database, run_id: int, stage: str, done_s: float, state: str = "running") -> None:
@@ -261,8 +274,11 @@ def read_cuts_run(db: sqlite_utils.Database, run_id: int) -> list[float]:
 def count_rows(db: sqlite_utils.Database, run_id: int) -> tuple[tuple[str, int], ...]:
     tables = {"frames": "ev_frame_stats", "shots": "ev_shots", "black": "ev_black", "silences": "ev_silences",
               "levels": "ev_levels", "transcript": "ev_transcript", "subtitles": "ev_subtitles", "ocr": "ev_ocr"}
-    return tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
-                 for name, t in tables.items())
+    counts = tuple((name, int(next(iter(db.query(f"SELECT count(*) AS n FROM {t} WHERE run_id = ?", [run_id])))["n"]))
+                   for name, t in tables.items())
+    vision = db.execute("SELECT count(*) FROM vision_frames WHERE video = (SELECT video FROM index_runs WHERE id = ?)",
+                        [run_id]).fetchone()[0]
+    return (*counts, ("vision", int(vision)))
 
 
 def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:

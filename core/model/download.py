@@ -15,6 +15,7 @@ import errno
 import os
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,49 @@ def _tqdm_class(counter: _Bytes) -> type[tqdm]:
             return shown
 
     return Bar
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    """What ``download_model`` would fetch of a hub repository: how many files and bytes, and where they go."""
+
+    repo_id: str
+    files: int
+    size_bytes: int
+    cached_bytes: int  # already in the Hugging Face cache (a resumed download fetches only the rest)
+    cache_dir: str
+
+
+def download_plan(repo_id: str) -> DownloadPlan:
+    """Ask the hub for the sizes of the files ``download_model(repo_id)`` fetches (nothing is downloaded);
+    a one-line ``ModelError`` when the hub cannot be reached or the repository does not exist."""
+    from huggingface_hub import HfApi, constants, try_to_load_from_cache
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+    from huggingface_hub.utils import filter_repo_objects
+
+    if _offline():
+        raise ModelError(f"HF_HUB_OFFLINE is set: {repo_id} cannot be looked up; on a connected machine run "
+                         f"{download_command(repo_id)}, or choose a local folder.")
+    try:
+        info = HfApi().model_info(repo_id, files_metadata=True)
+    except GatedRepoError as err:
+        raise ModelError(f"{repo_id} needs a Hugging Face login with access granted (hf auth login); "
+                         "or choose a local folder.") from err
+    except RepositoryNotFoundError as err:
+        raise ModelError(f"{repo_id} was not found on the Hugging Face hub; check the id (owner/name, e.g. "
+                         f"{OFFICIAL_REPO}) or choose a local folder.") from err
+    except Exception as err:  # connection and HTTP errors: the hub was not reached
+        raise ModelError(f"Cannot reach the Hugging Face hub to look up {repo_id}; on a connected machine run "
+                         f"{download_command(repo_id)} and copy its folder here, or choose a local folder.") from err
+    siblings = {s.rfilename: s for s in info.siblings or []}
+    wanted = list(filter_repo_objects(list(siblings), allow_patterns=allow_patterns(repo_id)))
+    size = sum(int(siblings[n].size or 0) for n in wanted)
+    cached = 0
+    for name in wanted:
+        hit = try_to_load_from_cache(repo_id, name)
+        if isinstance(hit, str) and os.path.isfile(hit):
+            cached += os.path.getsize(hit)
+    return DownloadPlan(repo_id, len(wanted), size, min(cached, size), str(constants.HF_HUB_CACHE))
 
 
 def download_model(repo_id: str, dest: Path | None = None, *, progress: ProgressCallback | None = None,

@@ -62,13 +62,14 @@ def dedupe_ocr(lines: Sequence[EvidenceLine], gap_s: float = 2.0) -> list[Eviden
     return out
 
 
-def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
-                  max_s: float = 12.0, pause_s: float = 1.0) -> list[EvidenceLine]:
-    """A long transcript segment cut into sentence-sized lines with its word times (``start_s``, ``end_s``,
-    ``word``): after a word ending a sentence, at a pause, or every ``max_s``. Whisper sometimes returns one
-    segment for half a minute of speech; a line per sentence embeds better and points at the right second."""
-    if end_s - start_s <= max_s or not words:
-        return [EvidenceLine(start_s, max(end_s, start_s), " ".join(text.split()), "speech")]
+def sentences(words: Sequence[Any], max_s: float = 12.0, pause_s: float = 1.0) -> list[EvidenceLine]:
+    """Speech lines from timed words (``start_s``, ``end_s``, ``word``) in time order: a line ends after a word
+    ending a sentence, before a pause longer than ``pause_s``, or once it lasts ``max_s``.
+
+    Built from the words of the whole transcript, so the lines do not depend on where the recogniser happened to
+    cut its segments (Whisper puts two sentences in one segment, or cuts one sentence across two, and does so
+    differently from run to run on a busy CPU): a line per sentence embeds better and points at the right second.
+    """
     out: list[EvidenceLine] = []
     chunk: list[Any] = []
     for i, w in enumerate(words):
@@ -85,26 +86,46 @@ def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
     return out
 
 
-def _rows(reader: Reader, source: str, db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
+def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
+                  max_s: float = 12.0, pause_s: float = 1.0) -> list[EvidenceLine]:
+    """One transcript segment as lines: its sentences when it has word times (``sentences``), else itself."""
+    if not words:
+        return [EvidenceLine(start_s, max(end_s, start_s), " ".join(text.split()), "speech")]
+    return sentences(words, max_s, pause_s)
+
+
+def speech_lines(segments: Sequence[Any]) -> list[EvidenceLine]:
+    """The transcript as sentence lines across segment boundaries (segments without word times as they are)."""
+    words: list[Any] = []
     out: list[EvidenceLine] = []
-    for r in _call(reader, db, video):
-        if not str(r.text).strip():
+    for seg in sorted(segments, key=lambda s: float(s.start_s)):
+        if not str(seg.text).strip():
             continue
-        if source == "speech":
-            out += split_segment(float(r.start_s), float(r.end_s), str(r.text), getattr(r, "words", ()))
+        if getattr(seg, "words", ()):
+            words.extend(seg.words)
         else:
-            out.append(EvidenceLine(float(r.start_s), float(max(r.end_s, r.start_s)), " ".join(str(r.text).split()),
-                                    source))
-    return out
+            out += split_segment(float(seg.start_s), float(seg.end_s), str(seg.text), ())
+    return sorted([*out, *sentences(words)], key=lambda ln: ln.start_s)
+
+
+def _rows(reader: Reader, source: str, db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
+    rows = _call(reader, db, video)
+    if source == "speech":
+        return speech_lines(rows)
+    return [EvidenceLine(float(r.start_s), float(max(r.end_s, r.start_s)), " ".join(str(r.text).split()), source)
+            for r in rows if str(r.text).strip()]
 
 
 def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
-    """Transcript segments (long ones cut at sentences), subtitle lines and de-duplicated on-screen text of
-    ``video``, in time order."""
+    """Transcript segments (long ones cut at sentences), subtitle lines, de-duplicated on-screen text and what
+    each shot shows (``core.vision.visual_lines``, when the vision stage ran) of ``video``, in time order."""
+    from core.vision import visual_lines
+
     lines: list[EvidenceLine] = []
     for reader, source in _LINE_READERS:
         rows = _rows(reader, source, db, video)
         lines.extend(dedupe_ocr(rows) if source == "ocr" else rows)
+    lines += [EvidenceLine(v.start_s, v.end_s, v.text, "visual") for v in visual_lines(db, video)]
     return sorted(lines, key=lambda x: (x.start_s, x.source))
 
 

@@ -11,7 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-SOURCES = ("speech", "subtitle", "ocr")
+from core.errors import UsageError
+
+SOURCES = ("speech", "subtitle", "ocr", "visual")  # visual: what a shot shows, in words (core.vision)
 
 # Per-window relevance from the video-LLM: (start_s, end_s, p) with p = P("yes") in 0..1 that the window shows the
 # query (core.model VideoXL.score_windows, one entry per memory window, times from WindowMemory.start_s/end_s).
@@ -20,12 +22,13 @@ ModelScores = Sequence[tuple[float, float, float]]
 
 @dataclass(frozen=True)
 class EvidenceLine:
-    """One line of text evidence: a transcript segment, a subtitle line or a de-duplicated on-screen text span."""
+    """One line of text evidence: a transcript segment, a subtitle line, a de-duplicated on-screen text span, or
+    what a shot shows in words (source "visual": its caption or its labels, from core.vision)."""
 
     start_s: float
     end_s: float
     text: str
-    source: str  # "speech" | "subtitle" | "ocr"
+    source: str  # "speech" | "subtitle" | "ocr" | "visual"
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -67,9 +70,9 @@ class EmbedOptions:
 
     def __post_init__(self) -> None:
         if self.device not in ("cpu", "cuda", "mps"):
-            raise ValueError(f"EmbedOptions.device must be cpu, cuda or mps, got {self.device!r}")
+            raise UsageError(f"Embedding device {self.device!r} is unknown; choose cpu, cuda or mps.")
         if not 1 <= self.batch_size <= 4096:
-            raise ValueError(f"EmbedOptions.batch_size must be in 1..4096, got {self.batch_size}; try 64")
+            raise UsageError(f"Embedding batch size {self.batch_size} is out of range; use 1 to 4096 (64 is typical).")
 
 
 @dataclass(frozen=True)
