@@ -3,9 +3,10 @@ speech (faster-whisper), on-screen text (RapidOCR), subtitles, frame embeddings 
 model is installed); ad detection. Full-text search over the text lines is ``core.semantic.search_text``.
 
 ``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
-library database; the readers and ``detect_ads`` work from what is stored.
+library database; the readers and ``detect_ad_breaks`` / ``detect_ads`` work from what is stored.
 """
 
+from core.evidence.ad_model import AdModelError
 from core.evidence.ads import ModelScores, detect_ad_breaks, detect_ads
 from core.evidence.frames import stats_of_frames
 from core.evidence.options import STAGES, EvidenceOptions
@@ -41,6 +42,7 @@ from core.evidence.types import (
 
 __all__ = [
     "STAGES",
+    "AdModelError",
     "BlackFrames",
     "EvidenceMissing",
     "EvidenceOptions",

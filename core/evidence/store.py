@@ -15,6 +15,7 @@ import numpy as np
 import sqlite_utils
 
 from core.errors import LongwatchError
+from core.evidence.logo import CornerEdges
 from core.evidence.ocr import OcrObservation
 from core.evidence.types import (
     BlackFrames,
@@ -31,7 +32,7 @@ RUN_KEY = "evidence/v1"  # one evidence run per video; stages carry their own se
 
 # Tables whose rows belong to each stage (cleared when the stage restarts with other settings).
 STAGE_TABLES = {
-    "frames": ("ev_frame_stats", "ev_cuts", "ev_shots", "ev_black"),
+    "frames": ("ev_frame_stats", "ev_cuts", "ev_shots", "ev_black", "ev_logo_edges"),
     "ocr": ("ev_ocr_obs", "ev_ocr"),
     "audio": ("ev_levels", "ev_silences"),
     "speech": ("ev_transcript",),
@@ -128,6 +129,18 @@ def write_frame_stats(db: sqlite_utils.Database, run_id: int, stats: Sequence[Fr
         [(run_id, s.t_s, s.luma_mean, s.luma_p99, s.sat_mean, s.dominant_rgb,
           np.asarray(s.hue_hist, np.float32).tobytes(), s.motion, s.cut_score) for s in stats])
     db.conn.executemany("INSERT OR IGNORE INTO ev_cuts VALUES (?, ?)", [(run_id, t) for t in cuts])
+
+
+def write_logo_edges(db: sqlite_utils.Database, run_id: int, rows: Sequence[CornerEdges]) -> None:
+    db.conn.executemany("INSERT OR REPLACE INTO ev_logo_edges VALUES (?, ?, ?, ?, ?)",
+                        [(run_id, r.t_s, r.shape[0], r.shape[1], r.bits) for r in rows])
+
+
+def read_logo_edges(db: sqlite_utils.Database, fingerprint: str) -> list[CornerEdges]:
+    """Corner edge samples in time order (empty for a run made before logo evidence existed)."""
+    run = require_run(db, fingerprint)
+    return [CornerEdges(r["t_s"], (int(r["corner_h"]), int(r["corner_w"])), bytes(r["bits"])) for r in db.query(
+        "SELECT * FROM ev_logo_edges WHERE run_id = ? ORDER BY t_s", [run])]
 
 
 def write_spans(db: sqlite_utils.Database, run_id: int, table: str, rows: Iterable[Span]) -> None:
