@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.index.codec import EncodedWindow, decode_window, encode_window, memory_digest
     from core.index.options import STORAGE_CODECS, IndexOptions, resolve_model_dir, settings_key
-    from core.index.pipeline import IndexResult, index_video
+    from core.index.pipeline import IndexResult, RunPlan, encode_windows, finished_run, index_video, plan_run
     from core.index.store import RunRow, list_runs, read_windows, run_stats
 
 _WHERE = {
     "EncodedWindow": "codec", "decode_window": "codec", "encode_window": "codec", "memory_digest": "codec",
     "STORAGE_CODECS": "options", "IndexOptions": "options", "resolve_model_dir": "options",
-    "settings_key": "options", "IndexResult": "pipeline", "index_video": "pipeline", "RunRow": "store",
+    "settings_key": "options", "IndexResult": "pipeline", "index_video": "pipeline", "RunPlan": "pipeline",
+    "plan_run": "pipeline", "encode_windows": "pipeline", "finished_run": "pipeline", "RunRow": "store",
     "list_runs": "store", "read_windows": "store", "run_stats": "store",
 }
 __all__ = [
@@ -27,12 +28,16 @@ __all__ = [
     "EncodedWindow",
     "IndexOptions",
     "IndexResult",
+    "RunPlan",
     "RunRow",
     "decode_window",
     "encode_window",
+    "encode_windows",
+    "finished_run",
     "index_video",
     "list_runs",
     "memory_digest",
+    "plan_run",
     "read_windows",
     "resolve_model_dir",
     "run_stats",

@@ -35,8 +35,10 @@ def _chapter_dicts(chapters: Sequence[Chapter | Moment]) -> list[dict[str, objec
     return out
 
 
-def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter | Moment]) -> Path:
-    """Copy ``src`` to ``dst`` with ``chapters`` (titles from Chapter.title or Moment.label), no re-encoding.
+def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter | Moment], *,
+                   tags: dict[str, str] | None = None) -> Path:
+    """Copy ``src`` to ``dst`` with ``chapters`` (titles from Chapter.title or Moment.label), no re-encoding;
+    ``tags`` are added to the container's metadata.
 
     Streams the output container cannot hold (e.g. a subtitle codec MP4 lacks) are left out. Raises
     ReportError with what to do when the file cannot be read or written.
@@ -52,7 +54,7 @@ def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter 
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _remux(src, tmp, _chapter_dicts(chapters))
+        _remux(src, tmp, _chapter_dicts(chapters), tags or {})
         os.replace(tmp, dst)
     except av.FFmpegError as e:
         raise ReportError(f"Cannot copy {src.name} with chapters: {e}. Try an .mkv output.") from e
@@ -63,7 +65,17 @@ def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter 
     return dst
 
 
-def _remux(src: Path, dst: Path, chapters: list[dict[str, object]]) -> None:
+def container_tag(path: str | Path, name: str) -> str | None:
+    """The value of container metadata tag ``name`` (any case) of ``path``, None when absent or unreadable."""
+    try:
+        with av.open(str(path)) as inp:
+            tags = {k.lower(): v for k, v in inp.metadata.items()}
+    except (av.FFmpegError, OSError):
+        return None
+    return tags.get(name.lower())
+
+
+def _remux(src: Path, dst: Path, chapters: list[dict[str, object]], tags: dict[str, str]) -> None:
     with av.open(str(src)) as inp, av.open(str(dst), "w", format=_format_for(dst)) as out:
         mapping = {}
         for stream in inp.streams:
@@ -76,6 +88,7 @@ def _remux(src: Path, dst: Path, chapters: list[dict[str, object]]) -> None:
         if not mapping:
             raise ReportError(f"{src.name} has no stream that {dst.suffix} can hold; try an .mkv output.")
         out.metadata.update(dict(inp.metadata))
+        out.metadata.update(tags)
         out.set_chapters(chapters)  # type: ignore[arg-type]
         for packet in inp.demux([inp.streams[i] for i in mapping]):
             if packet.dts is None:  # the demuxer's flush packet
