@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.index.codec import EncodedWindow, decode_window, encode_window, memory_digest
     from core.index.options import STORAGE_CODECS, IndexOptions, resolve_model_dir, settings_key
-    from core.index.pipeline import IndexResult, RunPlan, encode_windows, finished_run, index_video, plan_run
-    from core.index.store import RunRow, list_runs, read_windows, run_stats
+    from core.index.pipeline import IndexResult, RunPlan, encode_windows, existing_run, index_video, plan_run
+    from core.index.store import RunRow, list_runs, read_windows, run_stats, window_rows
 
 _WHERE = {
     "EncodedWindow": "codec", "decode_window": "codec", "encode_window": "codec", "memory_digest": "codec",
     "STORAGE_CODECS": "options", "IndexOptions": "options", "resolve_model_dir": "options",
     "settings_key": "options", "IndexResult": "pipeline", "index_video": "pipeline", "RunPlan": "pipeline",
-    "plan_run": "pipeline", "encode_windows": "pipeline", "finished_run": "pipeline", "RunRow": "store",
-    "list_runs": "store", "read_windows": "store", "run_stats": "store",
+    "plan_run": "pipeline", "encode_windows": "pipeline", "existing_run": "pipeline", "RunRow": "store",
+    "list_runs": "store", "read_windows": "store", "run_stats": "store", "window_rows": "store",
 }
 __all__ = [
     "STORAGE_CODECS",
@@ -33,7 +33,7 @@ __all__ = [
     "decode_window",
     "encode_window",
     "encode_windows",
-    "finished_run",
+    "existing_run",
     "index_video",
     "list_runs",
     "memory_digest",
@@ -42,6 +42,7 @@ __all__ = [
     "resolve_model_dir",
     "run_stats",
     "settings_key",
+    "window_rows",
 ]
 
 

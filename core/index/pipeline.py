@@ -127,10 +127,14 @@ def plan_run(info: VideoInfo, options: IndexOptions, model: VideoXL) -> RunPlan:
                    dataclasses.asdict(model.options) if model.options is not None else None)
 
 
-def finished_run(db: sqlite_utils.Database, video: str, options: IndexOptions,
+def existing_run(db: sqlite_utils.Database, video: str, options: IndexOptions,
                  model: ModelOptions) -> store.RunRow | None:
-    """The complete run of ``video`` with these options and a local model folder, found without loading it."""
-    return _finished_run(db, video, options, _identity_without_loading(model))
+    """The run of ``video`` (complete or not) with these options and the model of a local folder, found without
+    loading the model; None when there is none or the identity needs the model loaded (a hub id)."""
+    identity = _identity_without_loading(model)
+    if identity is None:
+        return None
+    return store.find_run(db, video, settings_key(options.settings(model_identity=identity)))
 
 
 def _identity_without_loading(options: ModelOptions) -> str | None:
@@ -191,7 +195,8 @@ def encode_windows(info: VideoInfo, options: IndexOptions, model: VideoXL, previ
 
     frames = _frames_from(info, options, first, cancel)
     for window in model.encode(frames, options.ratio, previous=previous, keep=keep, cancel=cancel):
-        yield window, encoded.pop(window.index, None) or roundtrip(window, options.storage)[1]
+        enc = encoded.pop(window.index, None)
+        yield window, enc if enc is not None else roundtrip(window, options.storage)[1]
 
 
 def _frames_from(info: VideoInfo, options: IndexOptions, first: int, cancel: CancelToken | None) -> Iterator[Frame]:

@@ -230,7 +230,8 @@ def claim(db: sqlite_utils.Database, worker: str, *, now: float | None = None, l
         reclaim_stale(db, now)
         if job_id is None and queue_paused(db):
             return None
-        where, params = ["j.state = 'queued'", "(j.not_before IS NULL OR j.not_before <= ?)"], [now]
+        where = ["j.state = 'queued'", "(j.not_before IS NULL OR j.not_before <= ?)"]
+        params: list[Any] = [now]
         if job_id is not None:
             where.append("j.id = ?")
             params.append(job_id)
@@ -446,7 +447,8 @@ def list_jobs(db: sqlite_utils.Database, *, states: Sequence[str] | None = None,
               limit: int | None = None) -> list[Job]:
     """Jobs in the order the queue shows them: running, then waiting in run order, paused, failed, cancelled,
     done."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if states:
         bad = [s for s in states if s not in JOB_STATES]
         if bad:

@@ -12,16 +12,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-from core.errors import LongwatchError, StoreError, UsageError
-from core.progress import CancelToken, ProgressCallback
+from core.errors import UsageError
 from core.store.jobs import JOB_KINDS, Job
 from core.usecases.settings import Settings
-
-if TYPE_CHECKING:
-    from core.usecases.service import Longwatch
 
 _EVIDENCE_FIELDS = ("speech", "speech_model", "ocr", "evidence_fps")
 _MODEL_FIELDS = ("model_dir", "quant", "dtype", "fps", "max_frames", "ratio", "storage")
@@ -33,7 +29,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_kinds(kinds: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def check_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
     """Job kinds from a tuple or a comma-separated string, in run order, each once; a UsageError naming a bad one."""
     items = kinds.replace(" ", ",").split(",") if isinstance(kinds, str) else list(kinds)
     wanted = {k.strip() for k in items if k.strip()}
@@ -67,46 +63,3 @@ def check_kind_settings(kind: str, settings: Settings) -> None:
     if kind == "index" and not settings.has_model:
         raise UsageError("An index job needs a video-LLM; set a model folder (Settings, --model DIR or "
                          "$LONGWATCH_MODEL), or queue evidence, ads and summary jobs without one.")
-
-
-def retryable(error: BaseException) -> bool:
-    """Whether a job that failed with ``error`` may succeed when tried again: a LongwatchError says what is wrong
-    with the file or the settings (trying again changes nothing), except a busy or unwritable database."""
-    return isinstance(error, StoreError) or not isinstance(error, LongwatchError)
-
-
-def job_video(service: Longwatch, job: Job) -> str:
-    """What to hand the service for the job's file: its path when the file there is still the one queued, else
-    the fingerprint (the library knows where it moved); a one-line error when it is gone."""
-    from core.media import fingerprint
-
-    p = Path(job.path)
-    if p.is_file():
-        try:
-            if fingerprint(p) == job.video:
-                return str(p)
-        except (OSError, LongwatchError):
-            pass
-    ref = service.video(job.video)
-    if not ref.found:
-        raise UsageError(f"{job.name} is not at {job.path} any more and the library knows no other place for it; "
-                         "queue it again from where it is now.")
-    return ref.fingerprint
-
-
-def run_job(service: Longwatch, job: Job, *, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
-    """Run ``job`` with ``service`` (configured with the job's settings); returns a short result for the row."""
-    video = job_video(service, job)
-    if job.kind == "evidence":
-        ev = service.evidence(video, progress=progress, cancel=cancel)
-        return {"stages_run": list(ev.stages_run), "counts": dict(ev.counts)}
-    if job.kind == "index":
-        outcome = service.index(video, evidence=False, progress=progress, cancel=cancel)
-        return outcome.memory.to_json() if outcome.memory is not None else {"notes": list(outcome.notes)}
-    if job.kind == "ads":
-        answer = service.ads(video, progress=progress, cancel=cancel)
-        return {"breaks": len(answer.moments), "ads_s": round(sum(m.duration for m in answer.moments), 3)}
-    if job.kind == "summary":
-        answer = service.summary(video, progress=progress, cancel=cancel)
-        return {"chapters": len(answer.summary.chapters) if answer.summary is not None else 0}
-    raise UsageError(f"Job kind {job.kind!r} is unknown; use one of {', '.join(JOB_KINDS)}.")

@@ -11,9 +11,10 @@ Queue (rows of ``core.store.jobs``; every call is one transaction, safe from any
 - ``pause_job(id)``, ``resume_job(id)``, ``cancel_job(id)``, ``retry_job(id)``, ``move_job(id, index)``
   (index 0 = runs next), each returning the updated ``Job``; ``pause_queue()`` / ``resume_queue()`` /
   ``queue_paused()`` for the whole queue.
-- ``worker(concurrency=None, on_update=None) -> Worker``: ``start()`` / ``stop()`` it on a background thread,
-  or ``run(until_empty=True)``.
-- ``watcher(folders=None, kinds=None, ...) -> WatchService`` (``core.usecases.watch``): ``start()`` / ``stop()``.
+
+Running the queue and watching folders are objects of their own, exported by ``core.usecases``:
+``Worker(service, concurrency=None, on_update=None)`` (``start()`` / ``stop()`` on a background thread, or
+``run(until_empty=True)``) and ``WatchService.from_settings(service)`` (``start()`` / ``stop()``).
 
 Across the library: ``search_all(text, limit=20) -> list[LibraryHit]`` (full text over every video's transcript,
 subtitles and on-screen text) and ``find_all(description, limit=10) -> list[LibraryMoment]`` (search by meaning);
@@ -26,7 +27,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -43,10 +44,7 @@ SOURCE_TAG = "LONGWATCH_SOURCE"  # container tag of a file Longwatch wrote chapt
 if TYPE_CHECKING:
     from core.evidence import TextHit
     from core.semantic.library import LibraryVectors
-    from core.usecases.service import Longwatch
     from core.usecases.videos import VideoRef
-    from core.usecases.watch import WatchService
-    from core.usecases.worker import UpdateCallback, Worker
 
 
 @dataclass(frozen=True)
@@ -191,25 +189,6 @@ class LibraryUseCases:
 
     def queue_paused(self) -> bool:
         return job_store.queue_paused(self.db)
-
-    def worker(self, *, concurrency: int | None = None, on_update: UpdateCallback | None = None) -> Worker:
-        """A local worker over this library (``start()``/``stop()`` it, or ``run(until_empty=True)``)."""
-        from core.usecases.worker import Worker
-
-        return Worker(cast("Longwatch", self), concurrency=concurrency, on_update=on_update)
-
-    def watcher(self, folders: Sequence[str | Path] | None = None, kinds: Sequence[str] | None = None, *,
-                settle_s: float | None = None, interval_s: float | None = None) -> WatchService:
-        """A watch-folder service (``core.usecases.watch``); folders and timings default to the settings."""
-        from core.usecases.watch import WatchService
-
-        chosen = [Path(f).expanduser() for f in folders] if folders else list(self.settings.watch_folder_list())
-        if not chosen:
-            raise UsageError("No watch folder is set; give one or more folders (Settings or `watch DIR...`).")
-        return WatchService(cast("Longwatch", self), chosen,
-                            check_kinds(kinds) if kinds else check_kinds(self.settings.watch_kinds),
-                            settle_s=self.settings.watch_settle_s if settle_s is None else settle_s,
-                            interval_s=self.settings.watch_interval_s if interval_s is None else interval_s)
 
     # ---- questions across the library ------------------------------------------------------------------------
     def search_all(self, text: str, *, limit: int = 20) -> list[LibraryHit]:

@@ -29,10 +29,10 @@ from core.errors import LongwatchError, UsageError
 from core.results import Moment
 from core.usecases.jobs import check_kinds
 from core.usecases.library import SOURCE_TAG
+from core.usecases.worker import UpdateCallback, Worker
 
 if TYPE_CHECKING:
     from core.usecases.service import Longwatch
-    from core.usecases.worker import UpdateCallback
 
 CHAPTER_OUTPUTS = ("none", "ffmetadata", "mkv")
 POSTPROCESS_PRIORITY = 100  # above what watch folders and `queue add` queue
@@ -88,23 +88,24 @@ def postprocess(service: Longwatch, path: str | Path, options: PostprocessOption
     options = options or PostprocessOptions()
     p = Path(path).expanduser()
     if not p.is_file():
-        raise UsageError(f"{p} is not a file; give the finished recording's path.")
+        raise LongwatchError(f"{p} is not a file; give the finished recording's path.")
     p = p.resolve()
     source = _processed_in_place(service, p)
+    ran: tuple[str, ...] = ()
     if source is not None:
-        fp, ran = source, ()
+        fp = source
     else:
         queued = service.enqueue_file(p, options.kinds, priority=POSTPROCESS_PRIORITY, source="postprocess",
                                       requeue=True)
         fp = queued.jobs[0].video
-        worker = service.worker(concurrency=1, on_update=on_update)
+        worker = Worker(service, concurrency=1, on_update=on_update)
         ended = worker.run_jobs([j.id for j in queued.jobs], wait_s=options.wait_s)
         for job in ended:
             if job.state != "done":
                 why = job.error or ("cancelled" if job.state == "cancelled" else job.state)
                 raise LongwatchError(f"{job.kind} of {p.name} {job.state}: {why}")
         ran = tuple(j.kind for j in ended if j.id in worker.stats.jobs)
-    return _write_outputs(service, p, fp, options, ran)
+    return write_marks(service, p, fp, options, ran)
 
 
 def _processed_in_place(service: Longwatch, path: Path) -> str | None:
@@ -112,10 +113,12 @@ def _processed_in_place(service: Longwatch, path: Path) -> str | None:
     return ref.fingerprint if ref is not None else None
 
 
-def _write_outputs(service: Longwatch, path: Path, fp: str, options: PostprocessOptions,
-                   ran: tuple[str, ...]) -> PostprocessOutcome:
+def write_marks(service: Longwatch, path: str | Path, fp: str, options: PostprocessOptions,
+                ran: tuple[str, ...] = ()) -> PostprocessOutcome:
+    """Write the files ``options`` ask for next to ``path`` from the stored ad segments of video ``fp``."""
     from core.report.segments import format_segments
 
+    path = Path(path)
     ref = service.video(fp)
     breaks = tuple(sorted((s.to_moment() for s in service.segments(fp, kind="ad")), key=lambda m: m.start))
     written: list[str] = []

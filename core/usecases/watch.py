@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import LongwatchError
+from core.errors import LongwatchError, UsageError
 from core.store import watched
 from core.usecases.files import video_files
+from core.usecases.jobs import check_kinds
 
 if TYPE_CHECKING:
     from core.usecases.service import Longwatch
@@ -62,6 +63,20 @@ class WatchService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._missing: set[Path] = set()
+
+    @classmethod
+    def from_settings(cls, service: Longwatch, folders: Sequence[str | Path] | None = None,
+                      kinds: Sequence[str] | None = None, *, settle_s: float | None = None,
+                      interval_s: float | None = None, on_event: Callable[[WatchEvent], None] | None = None,
+                      ) -> WatchService:
+        """A watcher with the settings' folders, kinds and timings (each may be overridden)."""
+        chosen = [Path(f).expanduser() for f in folders] if folders else list(service.settings.watch_folder_list())
+        if not chosen:
+            raise UsageError("No watch folder is set; give one or more folders (Settings or `watch DIR...`).")
+        s = service.settings
+        return cls(service, chosen, check_kinds(kinds if kinds else s.watch_kinds),
+                   settle_s=s.watch_settle_s if settle_s is None else settle_s,
+                   interval_s=s.watch_interval_s if interval_s is None else interval_s, on_event=on_event)
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

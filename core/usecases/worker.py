@@ -22,15 +22,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from core.errors import Cancelled, LongwatchError
-from core.progress import CancelToken, Progress
+from core.errors import Cancelled, LongwatchError, StoreError, UsageError
+from core.progress import CancelToken, Progress, ProgressCallback
 from core.store import jobs as job_store
 from core.store import open_db
-from core.usecases.jobs import retryable, run_job, settings_of
+from core.usecases.jobs import settings_of
 
 if TYPE_CHECKING:
     from core.usecases.service import Longwatch
@@ -83,6 +84,7 @@ class Worker:
         self._model_lock = threading.Lock()
         self._tokens: dict[int, CancelToken] = {}
         self._thread: threading.Thread | None = None
+        self._threads_set = False
 
     # ---- running ---------------------------------------------------------------------------------------------
     def run(self, *, until_empty: bool = False) -> WorkerStats:
@@ -135,8 +137,7 @@ class Worker:
 
     @contextmanager
     def _beating(self) -> Iterator[None]:
-        """Torch threads set, the heartbeat running for the duration."""
-        _set_torch_threads(self.service.settings.threads_per_job())
+        """The heartbeat running for the duration."""
         beat = threading.Thread(target=self._heartbeat, name="longwatch-heartbeat", daemon=True)
         beat.start()
         try:
@@ -190,6 +191,7 @@ class Worker:
         self.on_update(JobUpdate(job, "claimed"))
         try:
             service = self.service.for_job(settings_of(job))
+            self._threads_once(service.settings.threads_per_job())
         except Exception as e:  # settings that no longer validate: the job cannot run as queued
             self._failed(job, e)
             self._forget(job.id)
@@ -213,6 +215,13 @@ class Worker:
         finally:
             service.close_thread()
             self._forget(job.id)
+
+    def _threads_once(self, n: int) -> None:
+        with self._lock:
+            if self._threads_set:
+                return
+            self._threads_set = True
+        _set_torch_threads(n)
 
     def _failed(self, job: job_store.Job, error: BaseException, service: Longwatch | None = None) -> None:
         message = " ".join(str(error).split()) or type(error).__name__
@@ -288,3 +297,46 @@ def _set_torch_threads(n: int) -> None:
     import torch
 
     torch.set_num_threads(max(1, n))
+
+
+def retryable(error: BaseException) -> bool:
+    """Whether a job that failed with ``error`` may succeed when tried again: a LongwatchError says what is wrong
+    with the file or the settings (trying again changes nothing), except a busy or unwritable database."""
+    return isinstance(error, StoreError) or not isinstance(error, LongwatchError)
+
+
+def job_video(service: Longwatch, job: job_store.Job) -> str:
+    """What to hand the service for the job's file: its path when the file there is still the one queued, else
+    the fingerprint (the library knows where it moved); a one-line error when it is gone."""
+    from core.media import fingerprint
+
+    p = Path(job.path)
+    if p.is_file():
+        try:
+            if fingerprint(p) == job.video:
+                return str(p)
+        except (OSError, LongwatchError):
+            pass
+    ref = service.video(job.video)
+    if not ref.found:
+        raise UsageError(f"{job.name} is not at {job.path} any more and the library knows no other place for it; "
+                         "queue it again from where it is now.")
+    return ref.fingerprint
+
+
+def run_job(service: Longwatch, job: job_store.Job, *, progress: ProgressCallback, cancel: CancelToken) -> dict[str, Any]:
+    """Run ``job`` with ``service`` (configured with the job's settings); returns a short result for the row."""
+    video = job_video(service, job)
+    if job.kind == "evidence":
+        ev = service.evidence(video, progress=progress, cancel=cancel)
+        return {"stages_run": list(ev.stages_run), "counts": dict(ev.counts)}
+    if job.kind == "index":
+        outcome = service.index(video, evidence=False, progress=progress, cancel=cancel)
+        return outcome.memory.to_json() if outcome.memory is not None else {"notes": list(outcome.notes)}
+    if job.kind == "ads":
+        answer = service.ads(video, progress=progress, cancel=cancel)
+        return {"breaks": len(answer.moments), "ads_s": round(sum(m.duration for m in answer.moments), 3)}
+    if job.kind == "summary":
+        answer = service.summary(video, progress=progress, cancel=cancel)
+        return {"chapters": len(answer.summary.chapters) if answer.summary is not None else 0}
+    raise UsageError(f"Job kind {job.kind!r} is unknown; use one of {', '.join(job_store.JOB_KINDS)}.")
