@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RAY_KINDS = ("evidence", "index")
+# Windows an index task may compute ahead of the driver's commits (a 7B window is ~10 MB in the object store).
+# Ray's option for it (``_generator_backpressure_num_objects``) is marked private in Ray 2.60.
+WINDOW_BACKLOG = 4
 
 
 def require_ray() -> Any:
@@ -72,8 +75,9 @@ class RayDriver:
 
     def __init__(self, service: Longwatch, address: str = "local", *, num_cpus: int | None = None,
                  max_in_flight: int | None = None, retries: int = 3, lease_s: float = job_store.LEASE_S,
-                 on_update: UpdateCallback | None = None) -> None:
+                 window_backlog: int = WINDOW_BACKLOG, on_update: UpdateCallback | None = None) -> None:
         self.service, self.address, self.num_cpus = service, address, num_cpus
+        self.window_backlog = window_backlog
         self.max_in_flight, self.retries, self.lease_s = max_in_flight, retries, lease_s
         self.on_update = on_update or (lambda _u: None)
         self.local = Worker(service, concurrency=1, kinds=("ads", "summary"), lease_s=lease_s, on_update=on_update)
@@ -179,7 +183,8 @@ class RayDriver:
         previous = window_rows(db, run.id, limit=run.windows_done) if run is not None and run.windows_done else []
         gpus = 1 if float(ray.cluster_resources().get("GPU", 0)) >= 1 else 0
         request = {"num_gpus": gpus, "num_cpus": 1} if gpus else {"num_cpus": threads}
-        return tasks["index"].options(max_retries=self.retries, **request).remote(job.path, fields, previous, threads)
+        return tasks["index"].options(max_retries=self.retries, _generator_backpressure_num_objects=self.window_backlog,
+                                      **request).remote(job.path, fields, previous, threads)
 
     def _run_here(self, job: job_store.Job) -> None:
         self.local.run_one(job)
