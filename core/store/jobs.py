@@ -12,6 +12,11 @@ queued, its retry delay is over, no other job of the same video is running, and 
 earlier kind (evidence, index, ads, summary, in that order) is still waiting or running: one worker per video,
 the evidence first.
 
+Attempts: every claim counts one, but a try whose worker died after it reported progress is given back uncounted
+(the work it committed stays; a power cut or a kill every few minutes must not fail a long recording), so a job
+fails after ``max_attempts`` errors, or crashes of its worker without any progress (a file that kills the
+decoder every time must not stop the queue).
+
 Nothing is lost and nothing is done twice: the work itself commits per window (index) or per checkpoint (the
 evidence pass), so a job given back resumes where it stopped; ``finish`` only succeeds for the worker holding the
 job (a worker that lost its lease cannot mark it done); and a ``done`` job is never queued again (``enqueue``
@@ -245,7 +250,7 @@ def claim(db: sqlite_utils.Database, worker: str, *, now: float | None = None, l
                 "ORDER BY j.priority DESC, j.position, j.id LIMIT 1")
         rows = db.execute(
             f"UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, "
-            f"request = NULL, stage = NULL, done = NULL, total = NULL, unit = NULL, started_at = {_NOW_SQL}, "
+            f"request = NULL, reports_at_claim = reports, started_at = {_NOW_SQL}, "
             f"updated_at = {_NOW_SQL} WHERE id = ({pick}) RETURNING id",
             [worker, now + lease_s, *params]).fetchall()
         if not rows:
@@ -258,27 +263,31 @@ def claim(db: sqlite_utils.Database, worker: str, *, now: float | None = None, l
 def reclaim_stale(db: sqlite_utils.Database, now: float) -> list[int]:
     """Give back the running jobs whose worker is gone (call inside a write transaction); returns their ids.
 
-    A job asked to pause or cancel gets that state; one that has used all its attempts fails (a file that kills
-    its worker every time must not stop the queue); the others are queued again and resume where they stopped.
+    A job asked to pause or cancel gets that state. A try that reported progress does not count; one that did
+    not, and was the job's last attempt, fails it. The others are queued again and resume where they stopped.
     """
-    rows = list(db.query("SELECT id, worker, lease_until, request, attempts, max_attempts FROM jobs "
-                         "WHERE state = 'running'"))
+    rows = list(db.query("SELECT id, worker, lease_until, request, attempts, max_attempts, reports, "
+                         "reports_at_claim FROM jobs WHERE state = 'running'"))
     back = []
     for r in rows:
         if not ((r["lease_until"] or 0) < now or worker_gone(r["worker"])):
             continue
+        progressed = r["reports"] > r["reports_at_claim"]
         if r["request"] in ("pause", "cancel"):
             state = "paused" if r["request"] == "pause" else "cancelled"
             error = None
-        elif r["attempts"] >= r["max_attempts"]:
+        elif r["attempts"] >= r["max_attempts"] and not progressed:
             state = "failed"
-            error = f"its worker stopped {r['attempts']} times while running it (crashed or killed)"
+            error = (f"its worker stopped {r['attempts']} times without making progress (crashed or killed); "
+                     "check the file, then retry")
         else:
             state, error = "queued", None
         db.execute(f"UPDATE jobs SET state = ?, request = NULL, worker = NULL, lease_until = NULL, "
-                   f"error = coalesce(?, error), finished_at = CASE WHEN ? IN ('failed','cancelled') "
-                   f"THEN {_NOW_SQL} END, updated_at = {_NOW_SQL} WHERE id = ?", [state, error, state, r["id"]])
-        _event(db, int(r["id"]), "reclaimed", r["worker"], state)
+                   f"attempts = attempts - ?, error = coalesce(?, error), "
+                   f"finished_at = CASE WHEN ? IN ('failed','cancelled') THEN {_NOW_SQL} END, "
+                   f"updated_at = {_NOW_SQL} WHERE id = ?",
+                   [state, 1 if progressed and state == "queued" else 0, error, state, r["id"]])
+        _event(db, int(r["id"]), "reclaimed", r["worker"], state + (" (made progress)" if progressed else ""))
         back.append(int(r["id"]))
     return back
 
@@ -297,7 +306,8 @@ def report(db: sqlite_utils.Database, job_id: int, worker: str, *, stage: str, d
     """Record a running job's progress; returns what is asked of the worker: None, 'pause', 'cancel', or
     'lost' when the worker no longer holds the job (its lease ran out and it was given back)."""
     with immediate(db):
-        cur = db.execute(f"UPDATE jobs SET stage = ?, done = ?, total = ?, unit = ?, updated_at = {_NOW_SQL} "
+        cur = db.execute(f"UPDATE jobs SET stage = ?, done = ?, total = ?, unit = ?, reports = reports + 1, "
+                         f"updated_at = {_NOW_SQL} "
                          "WHERE id = ? AND worker = ? AND state = 'running'",
                          [stage, done, total, unit, job_id, worker])
         if cur.rowcount != 1:

@@ -309,7 +309,9 @@ def m_jobs_queue(db: sqlite_utils.Database) -> None:
             request TEXT CHECK (request IN ('pause','cancel')),  -- asked of the worker running it
             priority INTEGER NOT NULL DEFAULT 0,  -- higher runs first
             position REAL NOT NULL,            -- order within a priority (reorder rewrites it)
-            attempts INTEGER NOT NULL DEFAULT 0,  -- times a worker started it
+            attempts INTEGER NOT NULL DEFAULT 0,  -- tries that count against max_attempts (see core.store.jobs)
+            reports INTEGER NOT NULL DEFAULT 0,   -- progress reports ever written (a try that wrote some made progress)
+            reports_at_claim INTEGER NOT NULL DEFAULT 0,
             max_attempts INTEGER NOT NULL DEFAULT 3,
             error TEXT,                        -- the last failure, one line
             stage TEXT,                        -- progress: stage, done / total in unit

@@ -89,6 +89,7 @@ class Worker:
     # ---- running ---------------------------------------------------------------------------------------------
     def run(self, *, until_empty: bool = False) -> WorkerStats:
         """Run jobs on ``concurrency`` threads until ``stop()`` (or until the queue has no work left)."""
+        self._threads_once(self.service.settings.threads_per_job())  # torch's import before any claim
         with self._beating():
             threads = [threading.Thread(target=self._loop, args=(until_empty,), name=f"longwatch-job-{i}")
                        for i in range(self.concurrency)]

@@ -89,7 +89,21 @@ def test_a_job_that_keeps_killing_its_worker_fails_after_its_attempts(tmp_db) ->
         t += 10
     assert jobs.claim(tmp_db, "h:1:x", now=t) is None
     failed = jobs.get_job(tmp_db, job.id)
-    assert failed.state == "failed" and "stopped 2 times" in failed.error
+    assert failed.state == "failed" and "stopped 2 times without making progress" in failed.error
+
+
+def test_a_killed_try_that_made_progress_does_not_count(tmp_db) -> None:
+    job = add(tmp_db, "a", max_attempts=1)
+    t = 1_000_000.0
+    for _ in range(5):  # killed five times, each time after some work: never failed
+        claimed = jobs.claim(tmp_db, "h:1:x", now=t, lease_s=1)
+        assert claimed is not None and claimed.attempts == 1
+        jobs.report(tmp_db, job.id, "h:1:x", stage="frames", done=1, total=9, unit="s")
+        t += 10
+    assert jobs.claim(tmp_db, "h:1:x", now=t, lease_s=1) is not None
+    t += 10
+    assert jobs.claim(tmp_db, "w", now=t) is None  # this try reported nothing: its last attempt is used up
+    assert jobs.get_job(tmp_db, job.id).state == "failed"
 
 
 def test_fail_retries_with_backoff_then_gives_up(tmp_db) -> None:

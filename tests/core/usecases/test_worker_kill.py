@@ -66,7 +66,7 @@ def test_kill_9_mid_job_then_the_queue_finishes_identical_to_a_clean_run(tmp_pat
     while windows(killed_db) < 1 and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
-    out, err = child.communicate(timeout=30)
+    _out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, err.decode()[-2000:]
     service = Longwatch(settings, db_path=killed_db)
     running = service.jobs(states=["running"])
