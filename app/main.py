@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check() -> int:
     """One line per model slot: installed or missing, and what it adds (exit 1 when an evidence model is missing:
-    the video-LLM is optional)."""
+    the video-LLM and the image-text model are optional downloads)."""
     from core.usecases import Longwatch
 
     entries = Longwatch(db_path=":memory:").models_installed()
     for e in entries:
         print(f"{e.role:11} {'yes' if e.installed else 'NO '}  {e.name}: {e.adds}")
-    return 0 if all(e.installed for e in entries if e.role != "video-llm") else 1
+    return 0 if all(e.installed for e in entries if e.role not in ("video-llm", "vision")) else 1
 
 
 if __name__ == "__main__":

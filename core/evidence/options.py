@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import UsageError
+from core.vision import VisionOptions, available, locate_model
 
-STAGES = ("frames", "ocr", "audio", "speech", "subtitles")
-FRAME_STAGES = ("frames", "ocr")  # fed by the one video decode pass
+STAGES = ("frames", "ocr", "vision", "audio", "speech", "subtitles")
+FRAME_STAGES = ("frames", "ocr", "vision")  # fed by the one video decode pass
 AUDIO_STAGES = ("audio", "speech")  # fed by the one audio decode pass
 
 
@@ -25,6 +26,9 @@ class EvidenceOptions:
 
     Frames (one decode): ``fps`` samples per second at ``analysis_width`` px for shots, black frames and colour /
     motion statistics; every ``ocr_every_s`` seconds the same frame at ``ocr_width`` px goes to OCR.
+    The same decode feeds the vision stage (core.vision: image-text embeddings of one frame per shot and one
+    every ``vision_every_s`` inside long shots); ``vision=None`` turns it on when an image-text model is
+    installed (``vision_model``, else ``$LONGWATCH_VISION_MODEL`` or the default model in the hub cache).
     Audio (one decode): loudness per 0.5 s and silences (``silence_db``, ``min_silence_s``), and speech.
     """
 
@@ -44,6 +48,10 @@ class EvidenceOptions:
     speech_model: str | None = None  # faster-whisper model folder or name; None = Whisper tiny.en from PyPI
     speech_language: str | None = None  # None = the model's default / detection
     subtitles: bool = True
+    vision: bool | None = None  # None = on when an image-text model is installed
+    vision_model: str | None = None  # CLIP/SigLIP folder or cached hub id; None = the default
+    vision_every_s: float = 3.0  # seconds between embedded frames inside one shot
+    vision_quantization: str = "int8"  # "int8" (CPU, faster) or "none"
 
     def __post_init__(self) -> None:
         _check(0.5 <= self.fps <= 30, "fps", self.fps, "use 0.5 to 30 samples per second (4 is a good default)")
@@ -60,6 +68,16 @@ class EvidenceOptions:
         _check(0 < self.cut_threshold < 255, "cut_threshold", self.cut_threshold, "use 1..254 (27 is typical)")
         if self.speech_model is not None and not self.speech_model.strip():
             raise UsageError("speech_model is empty; give a faster-whisper model folder or name, or leave it unset.")
+        self.vision_options()  # checks the vision settings
+
+    def vision_options(self) -> VisionOptions:
+        """The core.vision options these evidence options imply."""
+        return VisionOptions(model=self.vision_model, every_s=self.vision_every_s,
+                             min_gap_s=min(0.5, self.vision_every_s), quantization=self.vision_quantization)
+
+    def vision_on(self) -> bool:
+        """Whether the vision stage runs: asked for, or (``vision=None``) an image-text model is installed."""
+        return self.vision if self.vision is not None else available(self.vision_options())
 
     @property
     def ocr_stride(self) -> int:
@@ -67,14 +85,15 @@ class EvidenceOptions:
         return max(1, round(self.ocr_every_s * self.fps))
 
     def enabled(self) -> tuple[str, ...]:
-        on = {"frames": True, "ocr": self.ocr, "audio": self.audio, "speech": self.speech,
-              "subtitles": self.subtitles}
+        on = {"frames": True, "ocr": self.ocr, "vision": self.vision_on(), "audio": self.audio,
+              "speech": self.speech, "subtitles": self.subtitles}
         return tuple(s for s in STAGES if on[s])
 
     def stage_settings(self, stage: str) -> dict[str, Any]:
         """The options ``stage`` depends on (what its settings key hashes)."""
         frames = {"fps": self.fps, "analysis_width": self.analysis_width, "cut_threshold": self.cut_threshold,
-                  "black_luma": self.black_luma, "black_luma_p99": self.black_luma_p99}
+                  "black_luma": self.black_luma, "black_luma_p99": self.black_luma_p99,
+                  "logo": "corner-edges/1"}  # runs made before logo evidence existed redo the frame stage
         by_stage: dict[str, dict[str, Any]] = {
             "frames": frames,
             "ocr": {"fps": self.fps, "ocr_stride": self.ocr_stride, "ocr_width": self.ocr_width,
@@ -82,6 +101,8 @@ class EvidenceOptions:
             "audio": {"silence_db": self.silence_db, "min_silence_s": self.min_silence_s},
             "speech": {"speech_model": self.speech_model, "speech_language": self.speech_language},
             "subtitles": {},
+            "vision": {"fps": self.fps, "model": str(locate_model(self.vision_model) or self.vision_model),
+                       **self.vision_options().stage_settings()},
         }
         return {"stage": stage, "version": 1, **by_stage[stage]}
 

@@ -2,7 +2,8 @@
 
 Frame pass: ``core.media.sample_frames`` at ``fps`` (at the OCR width when OCR is on, else the analysis width)
 -> ``FrameAnalyzer`` (statistics + PySceneDetect cuts) for every frame and OCR for every ``ocr_stride``-th frame
-(a frame that barely changed since the last OCR'd one reuses its reads). Audio pass: ``core.media.decode_audio``
+(a frame that barely changed since the last OCR'd one reuses its reads) and ``core.vision.FrameEmbedder`` for the
+vision stage (one frame per shot, one every few seconds inside long shots). Audio pass: ``core.media.decode_audio``
 -> ``LevelMeter`` (loudness, silences) and ``SpeechBuffer`` -> faster-whisper. Rows are committed every
 ``CHECKPOINT_S`` seconds of media together with the stage's ``done_s``, so a killed pass resumes where it stopped.
 """
@@ -22,12 +23,15 @@ import sqlite_utils
 from core.evidence import store
 from core.evidence.audio import LevelMeter
 from core.evidence.frames import FrameAnalyzer, black_runs, resize_to_width, shots_from_cuts
+from core.evidence.logo import LOGO_STRIDE, LOGO_WIDTH, CornerEdges, corner_edges
 from core.evidence.ocr import OcrObservation, OcrReader, merge_observations
 from core.evidence.options import EvidenceOptions
 from core.evidence.speech import SpeechBuffer, load_model, transcribe
 from core.evidence.types import BlackFrames, FrameStat, Level, Silence
 from core.media.types import VideoInfo
 from core.progress import CancelToken, Progress, RateMeter
+from core.vision import FrameEmbedder
+from core.vision import load_model as load_vision_model
 
 CHECKPOINT_WALL_S = 5.0  # commit at least this often (wall-clock seconds) while a pass runs
 OCR_REUSE_MOTION = 4.0  # mean |grey difference| (0..255) below which a frame reuses the previous OCR reads
@@ -37,6 +41,7 @@ DENSE_FPS = 25.0  # frames per second checked for black around near-digital sile
 DENSE_SILENCE_DB = -70.0  # dBFS: silences this quiet (breaks are digital silence; room tone is louder)
 DENSE_MARGIN_S = 0.3  # seconds checked on each side of such a silence
 MAX_DENSE_WINDOWS = 5000  # bound on the extra decoding for a pathological file
+VISION_WIDTH = 448  # px, at least this wide when the vision stage runs (the image-text model crops 224 px)
 
 Report = Callable[[Progress], None]
 
@@ -46,6 +51,7 @@ class _FrameBuffers:
     stats: list[FrameStat] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)
     obs: list[OcrObservation] = field(default_factory=list)
+    logo: list[CornerEdges] = field(default_factory=list)
     last_t: float = -1.0
 
 
@@ -59,6 +65,11 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
     done = min(todo.values())
     start = math.floor(done * options.fps + 0.5) / options.fps if done > 0 else 0.0
     width = options.ocr_width if "ocr" in todo else options.analysis_width
+    if "frames" in todo:
+        width = max(width, LOGO_WIDTH)  # the logo's corner edges need more pixels than the statistics
+    if "vision" in todo:
+        width = max(width, VISION_WIDTH)
+    embedder = _embedder(db, info, options, todo)
     max_frames = int(info.duration_s * options.fps) + 16
     stream = sample_frames(path, PerSecond(options.fps, max_frames=max_frames), size=FrameSize.fit(width, width),
                            start_s=start if start > 0 else None, cancel=cancel, info=info)
@@ -76,17 +87,44 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
             stat, cuts = analyzer.add(t, frame.image)
             buf.stats.append(stat)
             buf.cuts.extend(cuts)
+            if slot % LOGO_STRIDE == 0:
+                buf.logo.append(corner_edges(t, frame.image))
         if reader is not None and frame.target_s > todo["ocr"] + EPS and slot % options.ocr_stride == 0:
             last_ocr = _ocr_frame(reader, t, frame.image, options.analysis_width, last_ocr)
             buf.obs.extend(last_ocr[1])
+        if embedder is not None and frame.target_s > todo["vision"] + EPS:
+            embedder.add(t, frame.image)
         buf.last_t = frame.target_s
         if time.monotonic() - last_commit >= CHECKPOINT_WALL_S:
-            _commit_frames(db, run_id, todo, buf)
+            _commit_frames(db, run_id, todo, buf, embedder)
             last_commit = time.monotonic()
-            report(meter.update(t, frames=float(slot + 1)))
-    _commit_frames(db, run_id, todo, buf)
-    report(meter.update(info.duration_s))
+            report(meter.update(t, "", frames=float(slot + 1), **_vision_detail(embedder)))
+    _commit_frames(db, run_id, todo, buf, embedder)
+    report(meter.update(info.duration_s, "", **_vision_detail(embedder)))
     _finish_frames(db, run_id, path, options, info, todo, cancel)
+    if embedder is not None:
+        _finish_vision(db, run_id, info, embedder)
+
+
+def _embedder(db: sqlite_utils.Database, info: VideoInfo, options: EvidenceOptions,
+              todo: dict[str, float]) -> FrameEmbedder | None:
+    """The vision stage's frame embedder (the image-text model is loaded here), or None when not in ``todo``."""
+    if "vision" not in todo:
+        return None
+    vopts = options.vision_options()
+    return FrameEmbedder(db, info.fingerprint, load_vision_model(vopts), vopts, resume_after_s=todo["vision"])
+
+
+def _vision_detail(embedder: FrameEmbedder | None) -> dict[str, float]:
+    return {} if embedder is None else {"vision_frames": float(embedder.embedded)}
+
+
+def _finish_vision(db: sqlite_utils.Database, run_id: int, info: VideoInfo, embedder: FrameEmbedder) -> None:
+    """Shots (from the frames stage, now done) and the vocabulary's vectors, then the stage is done."""
+    shots = [(s.start_s, s.end_s) for s in store.read_shots(db, info.fingerprint)]
+    embedder.finish(shots)
+    with db.atomic():
+        store.mark_stage(db, run_id, "vision", info.duration_s, "done")
 
 
 def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
@@ -98,12 +136,17 @@ def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
     return small, reader.read(t, image)
 
 
-def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float], buf: _FrameBuffers) -> None:
+def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float], buf: _FrameBuffers,
+                   embedder: FrameEmbedder | None = None) -> None:
     if buf.last_t < 0:
         return
     with db.atomic():
+        if embedder is not None:
+            embedder.commit()
+            store.mark_stage(db, run_id, "vision", max(todo["vision"], buf.last_t))
         if "frames" in todo:
             store.write_frame_stats(db, run_id, buf.stats, buf.cuts)
+            store.write_logo_edges(db, run_id, buf.logo)
             store.mark_stage(db, run_id, "frames", max(todo["frames"], buf.last_t))
         if "ocr" in todo:
             store.write_ocr_obs(db, run_id, buf.obs)
@@ -111,6 +154,7 @@ def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float
     buf.stats.clear()
     buf.cuts.clear()
     buf.obs.clear()
+    buf.logo.clear()
 
 
 def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: EvidenceOptions, info: VideoInfo,
@@ -129,7 +173,6 @@ def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: 
             store.mark_stage(db, run_id, "frames", info.duration_s, "done")
         if "ocr" in todo:
             db.execute("DELETE FROM ev_ocr WHERE run_id = ?", [run_id])
-            db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'ocr'", [run_id])
             lines = merge_observations(store.read_ocr_obs(db, run_id), options.ocr_stride * sample_s,
                                        max_gap_s=2.5 * options.ocr_stride * sample_s)
             store.write_text_lines(db, run_id, lines)

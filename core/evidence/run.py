@@ -1,7 +1,7 @@
 """``run_evidence``: the resumable, incremental evidence pass over one video.
 
-Stages (``options.STAGES``): frames (statistics, shots, black frames), ocr, audio (loudness, silences), speech,
-subtitles. A stage whose settings key matches a finished stage is skipped; a stage left running resumes at its
+Stages (``options.STAGES``): frames (statistics, shots, black frames), ocr, vision (image-text embeddings of
+frames, core.vision), audio (loudness, silences), speech, subtitles. A stage whose settings key matches a finished stage is skipped; a stage left running resumes at its
 ``done_s``; a stage whose options changed starts again alone. A second call with the same options therefore
 returns at once, and turning OCR on later decodes frames again for OCR only.
 """
@@ -93,6 +93,5 @@ def _subtitles_stage(db: sqlite_utils.Database, run_id: int, path: Path, info: V
     lines = [TextLine(s.start_s, s.end_s, s.text, s.source) for s in read_subtitles(path, info) if s.text.strip()]
     with db.atomic():
         db.execute("DELETE FROM ev_subtitles WHERE run_id = ?", [run_id])
-        db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'subtitle'", [run_id])
         store.write_text_lines(db, run_id, lines)
         store.mark_stage(db, run_id, "subtitles", info.duration_s, "done")

@@ -69,8 +69,10 @@ def index_video(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     loader: Callable[[ModelOptions, ProgressCallback], VideoXL] = load_model,
+    fresh: bool = False,
 ) -> IndexResult:
-    """Index ``path`` (or resume its interrupted index, or return the finished one at once).
+    """Index ``path`` (or resume its interrupted index, or return the finished one at once; ``fresh``: drop
+    what the run with these settings holds and encode it all again).
 
     ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with (through ``loader``, e.g. a cache
     that keeps it for the next video); given the options of a local folder, a finished index is found from the
@@ -82,8 +84,10 @@ def index_video(
     info = probe(path)
     upsert_video(db, info)
     identity = model.identity if isinstance(model, VideoXL) else _identity_without_loading(model)
-    done = _finished_run(db, info.fingerprint, options, identity)
+    done = None if fresh else _finished_run(db, info.fingerprint, options, identity)
     if done is not None:
+        if isinstance(model, ModelOptions):  # the model may have moved: later answers load it from here
+            store.remember_model(db, done.id, _recordable(model))
         stats = store.run_stats(db, done.id)
         report(Progress("done", stats.frames, stats.frames, unit="frames", message="already indexed"))
         return _result(info, done, stats, resumed_from=done.windows_done, reused=True, t0=t0)
@@ -92,6 +96,8 @@ def index_video(
         model = loader(model, report)
     plan = plan_run(info, options, model)
     key = plan.key
+    if fresh:
+        store.clear_run(db, info.fingerprint, key)
     run = store.start_run(db, info.fingerprint, key, plan.settings, plan.frames_total, plan.windows_total,
                           plan.model)
     try:
@@ -135,6 +141,15 @@ def existing_run(db: sqlite_utils.Database, video: str, options: IndexOptions,
     if identity is None:
         return None
     return store.find_run(db, video, settings_key(options.settings(model_identity=identity)))
+
+
+def _recordable(options: ModelOptions) -> dict[str, Any]:
+    """``options`` as a run records them: a local model folder as an absolute path, a hub id as it is."""
+    from core.model.download import looks_like_hub_id
+
+    if looks_like_hub_id(options.model):
+        return dataclasses.asdict(options)
+    return dataclasses.asdict(dataclasses.replace(options, model=str(Path(options.model).expanduser().resolve())))
 
 
 def _identity_without_loading(options: ModelOptions) -> str | None:

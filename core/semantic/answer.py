@@ -15,7 +15,8 @@ from core.semantic.types import EmbedOptions
 from core.timefmt import stamp
 
 NO_MODEL = "No video model was used: this answer comes only from the transcript, subtitles and on-screen text."
-SOURCE_VERB = {"speech": "someone says", "subtitle": "a subtitle reads", "ocr": "the screen shows"}
+SOURCE_VERB = {"speech": "someone says", "subtitle": "a subtitle reads", "ocr": "the screen shows",
+               "visual": "the picture shows"}
 
 
 def evidence_answer(db: sqlite_utils.Database, fingerprint: str, question: str, *, max_quotes: int = 4,

@@ -1,5 +1,6 @@
-"""``evidence_find``: ranked moments for a description from text evidence, visual statistics and (optionally)
-the video-LLM's per-window relevance.
+"""``evidence_find``: ranked moments for a description from text evidence, the frames themselves (core.vision's
+image-text embeddings, when the vision stage ran), visual statistics and (optionally) the video-LLM's per-window
+relevance.
 
 Ranking: FTS5 BM25 over normalised text and cosine similarity of sentence embeddings, fused with reciprocal rank
 fusion (RRF, k=60: score = sum over lists of 1/(k + rank)). Scores shown to people are calibrated to 0..1:
@@ -13,10 +14,14 @@ fusion (RRF, k=60: score = sum over lists of 1/(k + rank)). Scores shown to peop
 With ``model_scores`` (per-window P("yes") from the video-LLM, see ``ModelScores``) each candidate's score becomes
 the mean of its evidence score and the best overlapping window's p; windows the model likes (p >= 0.5) that no
 evidence covers become moments of their own with score p/2 (one voice of two).
+
+Frames (``core.vision.visual_find``, calibrated 0..1 per video) join before that: where a frame moment and a
+text / statistics moment cover the same time they become one with score 1 - (1 - strong)(1 - 0.5 weak).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,19 +29,24 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from core.evidence import FrameStat
 from core.results import Moment
 from core.semantic import store
 from core.semantic.embedder import get_embedder
 from core.semantic.normalize import normalize_text, query_terms
 from core.semantic.sources import read_frame_stats
-from core.semantic.types import EmbedOptions, EvidenceLine, FrameStat, ModelScores
+from core.semantic.types import EmbedOptions, EvidenceLine, ModelScores
 from core.semantic.visual import parse_visual, visual_moments
-from core.spans import merge_moments
+from core.spans import merge_moments, shared_fraction
 from core.timefmt import stamp
+from core.vision import VisionModelMissing, VisionOptions, visual_find
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 50  # per list
 MODEL_WEIGHT = 0.5
+AGREE = 0.5  # how much a second, agreeing source adds (fuse_seen)
 
 
 @dataclass(frozen=True)
@@ -119,15 +129,50 @@ def fuse_model(moments: Sequence[Moment], model_scores: ModelScores) -> list[Mom
     return sorted(out, key=lambda m: -m.score)
 
 
+def fuse_seen(moments: Sequence[Moment], seen: Sequence[Moment]) -> list[Moment]:
+    """Fuse text / statistics moments with the frames' own (``core.vision.visual_find``): where both cover the
+    same time the stronger keeps its span and the score becomes 1 - (1 - strong)(1 - AGREE weak) (agreement
+    raises it; AGREE < 1 because the two are not independent); elsewhere each keeps its own score."""
+    out = list(moments)
+    for m in seen:
+        for i, o in enumerate(out):
+            if shared_fraction(o, m) > 0.5 or (o.start < m.end and m.start < o.end and
+                                               min(o.duration, m.duration) < 1.0):
+                strong, weak = (o, m) if o.score >= m.score else (m, o)
+                score = 1 - (1 - strong.score) * (1 - AGREE * weak.score)
+                why = (*strong.why, *(w for w in weak.why if w not in strong.why))
+                out[i] = Moment(strong.start, strong.end, min(1.0, score), strong.label, why)
+                break
+        else:
+            out.append(m)
+    return out
+
+
+def _seen(db: sqlite_utils.Database, fingerprint: str, description: str, limit: int,
+          vision: VisionOptions | None) -> list[Moment]:
+    """``visual_find``'s moments, or none when no image-text model is installed (text search still works)."""
+    try:
+        return visual_find(db, fingerprint, description, limit=limit, options=vision)
+    except VisionModelMissing as e:
+        log.debug("visual_find skipped: %s", e)
+        return []
+
+
 def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str, *,
                   model_scores: ModelScores | None = None, limit: int = 10,
                   frame_stats: Sequence[FrameStat] | None = None, options: EmbedOptions | None = None,
-                  min_score: float = 0.05) -> list[Moment]:
+                  min_score: float = 0.05, vision: VisionOptions | None = None,
+                  use_frames: bool = True) -> list[Moment]:
     """Moments matching ``description``, best first, scores calibrated 0..1.
 
-    Text moments carry label = the evidence source ("speech", "subtitle", "ocr") and ``why`` quoting the line;
-    visual moments (colour, brightness, fades, flashes, still pictures, fast cutting) carry label "visual" and
-    ``why`` naming the signal. ``frame_stats`` defaults to what the evidence pass stored.
+    Text moments carry label = the evidence source ("speech", "subtitle", "ocr", "visual" for a shot's
+    description) and ``why`` quoting the line; moments from the frames themselves (``core.vision.visual_find``,
+    when the vision stage ran: "frames look like 'a taxi' (0.71) at 1:15–1:23") and from picture statistics
+    (colour, brightness, fades, flashes, still pictures, fast cutting) carry label "visual" and a ``why`` naming
+    the signal. All are fused (``fuse_seen``), then with the video-LLM's window relevance when given.
+    ``frame_stats`` defaults to what the evidence pass stored; ``vision`` names the image-text model (the one
+    the video's frames were embedded with is used when that is another); ``use_frames=False`` leaves the frames'
+    vectors out (text and statistics only, as before the vision stage existed).
     """
     hits = rank_lines(db, fingerprint, description, options=options, limit=max(limit * 3, 20))
     moments = [Moment(h.line.start_s, h.line.end_s, h.score, h.line.source, (h.why(),))
@@ -137,6 +182,8 @@ def evidence_find(db: sqlite_utils.Database, fingerprint: str, description: str,
     if query:
         stats = read_frame_stats(db, fingerprint) if frame_stats is None else frame_stats
         moments += visual_moments(query, stats)
+    if use_frames:
+        moments = fuse_seen(moments, _seen(db, fingerprint, description, max(limit * 2, 10), vision))
     if model_scores is not None:
         moments = fuse_model(moments, model_scores)
     return sorted(moments, key=lambda m: -m.score)[:limit]

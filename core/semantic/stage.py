@@ -39,7 +39,7 @@ def embed_evidence(
     progress = progress or no_progress
     options = options or EmbedOptions()
     lines = read_lines(db, fingerprint) if lines is None else lines
-    store.sync_lines(db, fingerprint, lines)
+    store.sync_lines(db, fingerprint, lines)  # also what full-text search reads (core.semantic.search)
     total = store.count_lines(db, fingerprint)
     if total == 0:  # nothing said or written: no need to load the model (seconds, hundreds of MB)
         return EmbedSummary(0, 0, "", 0, time.monotonic() - t0)

@@ -291,6 +291,130 @@ def m005_run_model(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
+def m006_vision(db: sqlite_utils.Database) -> None:
+    """What is seen (core.vision): image-text embeddings of sampled frames, the shots they were grouped into,
+    embedded prompt vocabularies, optional shot captions; and "visual" evidence lines for search by meaning
+    (semantic_lines is rebuilt: SQLite cannot widen a CHECK constraint in place)."""
+    db.execute(
+        """
+        CREATE TABLE vision_models (
+            model TEXT PRIMARY KEY,            -- image-text model identity (name:dim:quantization)
+            path TEXT NOT NULL,                -- the checkpoint folder it was loaded from
+            kind TEXT NOT NULL,                -- clip, siglip
+            dim INTEGER NOT NULL,
+            logit_scale REAL NOT NULL,         -- exp(logit_scale) of the checkpoint (CLIP: 100)
+            logit_bias REAL NOT NULL           -- SigLIP's bias, 0 for CLIP
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE vision_frames (
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            model TEXT NOT NULL,               -- image-text model identity (name:dim:quantization)
+            t_s REAL NOT NULL,                 -- presentation time of the embedded frame
+            vector BLOB NOT NULL,              -- float32 little-endian, unit length (sqlite-vec's float32 layout)
+            PRIMARY KEY (video, model, t_s)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE vision_shots (
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL CHECK (end_s >= start_s),
+            PRIMARY KEY (video, start_s)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE vision_prompts (
+            model TEXT NOT NULL,               -- image-text model identity
+            prompt TEXT NOT NULL,
+            vector BLOB NOT NULL,              -- float32 little-endian, unit length
+            PRIMARY KEY (model, prompt)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE vision_captions (
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            model TEXT NOT NULL,               -- captioning model identity
+            start_s REAL NOT NULL,             -- the shot it describes
+            end_s REAL NOT NULL,
+            t_s REAL NOT NULL,                 -- the keyframe that was captioned
+            text TEXT NOT NULL,
+            PRIMARY KEY (video, model, start_s)
+        )
+        """
+    )
+    _semantic_lines_with_visual(db)
+
+
+def _semantic_lines_with_visual(db: sqlite_utils.Database) -> None:
+    """semantic_lines with 'visual' among its sources; rows, ids (the FTS rowids) and vectors are kept."""
+    db.execute("DROP TRIGGER semantic_lines_ai")
+    db.execute("DROP TRIGGER semantic_lines_ad")
+    db.execute("ALTER TABLE semantic_lines RENAME TO semantic_lines_m004")
+    db.execute("DROP INDEX semantic_lines_todo")
+    db.execute(
+        """
+        CREATE TABLE semantic_lines (
+            id INTEGER PRIMARY KEY,
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ('speech','subtitle','ocr','visual')),
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            text TEXT NOT NULL,                -- as the evidence pass wrote it
+            norm TEXT NOT NULL,                -- core.semantic.normalize_text(text): what full-text search sees
+            model TEXT,                        -- embedding model identity; NULL until embedded
+            vector BLOB,                       -- float32 little-endian, unit length (sqlite-vec's float32 layout)
+            UNIQUE (video, source, start_s, text)
+        )
+        """
+    )
+    db.execute("INSERT INTO semantic_lines SELECT * FROM semantic_lines_m004")
+    db.execute("DROP TABLE semantic_lines_m004")
+    db.execute("CREATE INDEX semantic_lines_todo ON semantic_lines(video, model)")
+    db.execute(
+        "CREATE TRIGGER semantic_lines_ai AFTER INSERT ON semantic_lines BEGIN "
+        "INSERT INTO semantic_fts(rowid, norm) VALUES (new.id, new.norm); END"
+    )
+    db.execute(
+        "CREATE TRIGGER semantic_lines_ad AFTER DELETE ON semantic_lines BEGIN "
+        "INSERT INTO semantic_fts(semantic_fts, rowid, norm) VALUES ('delete', old.id, old.norm); END"
+    )
+
+
+@MIGRATIONS()
+def m_one_text_index(db: sqlite_utils.Database) -> None:
+    """One full-text index over the evidence lines: the evidence pass's own FTS table (ev_text) goes; search
+    reads semantic_fts over the normalised lines (core.semantic.search), synced from the evidence on demand."""
+    db.execute("DROP TABLE IF EXISTS ev_text")
+
+
+@MIGRATIONS()
+def m_ads_logo_edges(db: sqlite_utils.Database) -> None:
+    """Channel-logo evidence (core.evidence.logo): edge bits of the four picture corners, every 2nd frame sample
+    of the evidence frame pass; the logo's static region and its presence are derived from them."""
+    db.execute(
+        """
+        CREATE TABLE ev_logo_edges (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,
+            corner_h INTEGER NOT NULL,         -- px of one corner region at core.evidence.logo.LOGO_WIDTH
+            corner_w INTEGER NOT NULL,
+            bits BLOB NOT NULL,                -- zlib(packbits(bool[4, corner_h, corner_w])): TL, TR, BL, BR
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
+
+
+@MIGRATIONS()
 def m_jobs_queue(db: sqlite_utils.Database) -> None:
     """The library's job queue (``core.store.jobs``): one row per analysis of one file (evidence pass, video-LLM
     index, ads, summary) with its state, priority, attempts, last error and progress; the worker holding a

@@ -11,7 +11,7 @@ from core (enforced by import-linter).
 
 from core.index.options import RATIOS, STORAGE_CODECS
 from core.media.types import VideoInfo
-from core.model.download import looks_like_hub_id
+from core.model.download import DownloadPlan, looks_like_hub_id
 from core.model.options import DEVICES, DTYPES, QUANT_MODES
 from core.models_catalog import ModelEntry
 from core.report.segments import SEGMENT_EXTENSIONS, SEGMENT_FORMATS
@@ -24,7 +24,8 @@ from core.usecases.cluster import RayDriver
 from core.usecases.grounds import NO_MODEL, NoEvidence
 from core.usecases.library import Enqueued, LibraryHit, LibraryMoment
 from core.usecases.postprocess import PostprocessOptions, PostprocessOutcome, postprocess
-from core.usecases.service import IndexOutcome, Longwatch, Overlays
+from core.usecases.progress_state import IndexProgress
+from core.usecases.service import IndexOutcome, Longwatch, Overlays, default_database
 from core.usecases.settings import DEFAULT_HUB_MODEL, Settings
 from core.usecases.sources import ModelMoved
 from core.usecases.videos import VideoRef
@@ -46,8 +47,10 @@ __all__ = [
     "SEGMENT_KINDS",
     "STORAGE_CODECS",
     "AnswerRecord",
+    "DownloadPlan",
     "Enqueued",
     "IndexOutcome",
+    "IndexProgress",
     "Job",
     "JobEvent",
     "JobUpdate",
@@ -70,6 +73,7 @@ __all__ = [
     "WatchService",
     "Worker",
     "WorkerStats",
+    "default_database",
     "looks_like_hub_id",
     "postprocess",
 ]

@@ -193,7 +193,7 @@ class LibraryUseCases:
     # ---- questions across the library ------------------------------------------------------------------------
     def search_all(self, text: str, *, limit: int = 20) -> list[LibraryHit]:
         """Full-text hits across every video with evidence, best first."""
-        from core.evidence.search import search_library
+        from core.semantic.search import search_library
 
         if not text.strip():
             raise UsageError("Nothing to search for; give one or more words.")

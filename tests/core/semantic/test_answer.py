@@ -19,7 +19,7 @@ def test_answer_quotes_the_line_with_its_time(clip: Clip) -> None:
     embed_evidence(db, "vid", lines=clip.speech)
     answer = evidence_answer(db, "vid", "How many steps does the keeper climb?")
     target = next(ln for ln in clip.speech if "steps" in ln.text)
-    assert NO_MODEL in answer.text and answer.meta == {"video_model": False}
+    assert NO_MODEL in answer.text and answer.notes == (NO_MODEL,)
     m, s = divmod(int(target.start_s), 60)
     assert f"[{m}:{s:02d}]" in answer.text and target.text in answer.text
     assert answer.moments and answer.moments[0].label == "speech"

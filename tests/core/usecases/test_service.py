@@ -60,6 +60,12 @@ def test_a_moved_model_folder_is_one_line_naming_it_and_the_new_place_works(inde
                          "--db", db, "--json")
     assert code == 0, err
     assert json.loads(out)["sources"][0] == "video-llm"
+    code, _, err = cli("index", str(video), "--model", str(moved), "--frames", "12", "--ratio", "16",
+                       "--no-speech", "--no-ocr", "--evidence-fps", "2", "--db", db)  # already indexed: at once
+    assert code == 0, err
+    code, out, err = cli("ask", str(video), "What is shown?", "--max-tokens", "4", "--db", db, "--json")
+    assert code == 0, err  # the run now remembers the new place
+    assert json.loads(out)["sources"][0] == "video-llm"
 
 
 def test_another_model_that_never_indexed_the_video_answers_from_the_evidence(indexed_copy, video: Path,
