@@ -3,7 +3,7 @@
 The library is rows, not media: N videos of one hour each, a transcript line every ~4 s and a subtitle line every
 ~4 s (Zipf-distributed words over a 20k-word vocabulary with common English words at the head, so frequent terms
 match hundreds of thousands of lines as in real speech), on-screen text once a minute, written through the same
-tables the evidence pass fills (``ev_text`` is the one FTS5 index). For ``find --all`` the lines also get unit
+table full-text search reads (``semantic_lines``, indexed by ``semantic_fts``). For ``find --all`` the lines also get unit
 vectors that are RANDOM (embedding 700k lines with MiniLM would take hours here): the vector part's cost is real,
 its ranking is not, so only its time is reported. Queries: 40 one- to three-word phrases of mixed frequency.
 
@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.semantic import normalize_text
 from core.store import open_db
 from core.usecases import Longwatch
 
@@ -65,15 +66,16 @@ def build(db_path: Path, hours: int, vectors: bool, seed: int = 0) -> int:
                 while t < SECONDS - 3:
                     rows.append((sentence(words, weights, rng), source, run, t, t + 3.0))
                     t += float(rng.uniform(0.5, 1.5)) * every
-            db.conn.executemany("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, ?, ?, ?, ?)",
-                                rows)
+            vecs: list[bytes | None] = [None] * len(rows)
             if vectors:
-                vecs = rng.standard_normal((len(rows), 384)).astype("<f4")
-                vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-                db.conn.executemany(
-                    "INSERT INTO semantic_lines (video, source, start_s, end_s, text, norm, model, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'all-MiniLM-L6-v2:384', ?)",
-                    [(fp, s, a, b, text, text, vec.tobytes()) for (text, s, _r, a, b), vec in zip(rows, vecs, strict=True)])
+                unit = rng.standard_normal((len(rows), 384)).astype("<f4")
+                unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+                vecs = [v.tobytes() for v in unit]
+            db.conn.executemany(
+                "INSERT INTO semantic_lines (video, source, start_s, end_s, text, norm, model, vector) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(fp, s, a, b, text, normalize_text(text), "all-MiniLM-L6-v2:384" if vec is not None else None, vec)
+                 for (text, s, _r, a, b), vec in zip(rows, vecs, strict=True)])
         lines += len(rows)
     db.conn.close()
     return lines

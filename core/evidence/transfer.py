@@ -20,9 +20,7 @@ import sqlite_utils
 from core.errors import StoreError
 from core.evidence import store
 
-# Tables keyed by run_id (ev_words hangs off ev_transcript, ev_text is the FTS5 index).
-RUN_TABLES = ("evidence_stages", "ev_frame_stats", "ev_cuts", "ev_ocr_obs", "ev_levels", "ev_shots", "ev_black",
-              "ev_silences", "ev_ocr", "ev_subtitles")
+_NESTED = {"ev_transcript", "ev_words"}  # ev_words hangs off ev_transcript's ids: both travel together
 _SKIP = {"id", "run_id", "updated_at"}
 Row = tuple[Any, ...]
 
@@ -37,10 +35,22 @@ class EvidenceRows:
     error: str | None
     tables: tuple[tuple[str, tuple[str, ...], tuple[Row, ...]], ...]  # (table, columns, rows)
     transcript: tuple[tuple[Row, tuple[Row, ...]], ...]  # (segment row, its words)
-    text: tuple[Row, ...]  # ev_text: (text, source, start_s, end_s)
 
     def digest(self) -> str:
         return evidence_digest_of(self)
+
+
+def run_tables(db: sqlite_utils.Database) -> tuple[str, ...]:
+    """The evidence pass's tables keyed by run_id, found from the schema (so a table a later migration adds
+    travels too): ``evidence_stages`` and every ``ev_*`` table with a run_id column, but the transcript pair."""
+    names = [str(r[0]) for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name = 'evidence_stages' OR name LIKE 'ev\\_%' "
+        "ESCAPE '\\') ORDER BY name").fetchall()]
+    return tuple(n for n in names if n not in _NESTED and "run_id" in _all_columns(db, n))
+
+
+def _all_columns(db: sqlite_utils.Database, table: str) -> tuple[str, ...]:
+    return tuple(str(r[1]) for r in db.execute(f"PRAGMA table_info({table})").fetchall())
 
 
 def _columns(db: sqlite_utils.Database, table: str) -> tuple[str, ...]:
@@ -55,7 +65,7 @@ def export_evidence(db: sqlite_utils.Database, fingerprint: str) -> EvidenceRows
         raise StoreError(f"Video {fingerprint} has no evidence to export; run the evidence pass first.")
     run_id = int(run[0])
     tables = []
-    for table in RUN_TABLES:
+    for table in run_tables(db):
         cols = _columns(db, table)
         rows = db.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE run_id = ? ORDER BY rowid", [run_id])
         tables.append((table, cols, tuple(tuple(r) for r in rows.fetchall())))
@@ -67,10 +77,7 @@ def export_evidence(db: sqlite_utils.Database, fingerprint: str) -> EvidenceRows
         words = db.execute(f"SELECT {', '.join(word_cols)} FROM ev_words WHERE segment_id = ? ORDER BY rowid",
                            [seg[0]]).fetchall()
         transcript.append((tuple(seg[1:]), tuple(tuple(w) for w in words)))
-    text = db.execute("SELECT text, source, start_s, end_s FROM ev_text WHERE run_id = ? ORDER BY rowid",
-                      [run_id]).fetchall()
-    return EvidenceRows(fingerprint, str(run[1]), str(run[2]), run[3], tuple(tables), tuple(transcript),
-                        tuple(tuple(r) for r in text))
+    return EvidenceRows(fingerprint, str(run[1]), str(run[2]), run[3], tuple(tables), tuple(transcript))
 
 
 def import_evidence(db: sqlite_utils.Database, rows: EvidenceRows) -> int:
@@ -92,17 +99,14 @@ def import_evidence(db: sqlite_utils.Database, rows: EvidenceRows) -> int:
             db.conn.executemany(f"INSERT INTO ev_words (segment_id, {', '.join(word_cols)}) "
                                 f"VALUES ({', '.join('?' * (len(word_cols) + 1))})",
                                 [(cur.lastrowid, *w) for w in words])
-        db.conn.executemany("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, ?, ?, ?, ?)",
-                            [(t, s, run_id, a, b) for t, s, a, b in rows.text])
         store.set_run_state(db, run_id, rows.state, rows.error)
     return run_id
 
 
 def _clear(db: sqlite_utils.Database, run_id: int) -> None:
     db.execute("DELETE FROM ev_words WHERE segment_id IN (SELECT id FROM ev_transcript WHERE run_id = ?)", [run_id])
-    for table in (*RUN_TABLES, "ev_transcript"):
+    for table in (*run_tables(db), "ev_transcript"):
         db.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-    db.execute("DELETE FROM ev_text WHERE run_id = ?", [run_id])
 
 
 def evidence_digest(db: sqlite_utils.Database, fingerprint: str) -> str | None:
@@ -123,6 +127,4 @@ def evidence_digest_of(rows: EvidenceRows) -> str:
     for seg, words in sorted(rows.transcript, key=repr):
         h.update(repr(seg).encode())
         h.update(repr(words).encode())
-    for r in sorted(rows.text, key=repr):
-        h.update(repr(r).encode())
     return h.hexdigest()

@@ -49,14 +49,16 @@ def search_library(db: sqlite_utils.Database, text: str, limit: int = 20) -> lis
     """Ranked hits for ``text`` across every video's evidence lines: ``(fingerprint, hit)``, best first.
 
     The same query as ``search_text`` over the same index, which holds every video's lines, so BM25 ranks a hit
-    in a long film and one in a short clip together. Videos whose lines are behind their evidence are synced first.
+    in a long film and one in a short clip together. Lines are synced when a video's evidence is made or embedded
+    (``embed_evidence``) and by every single-video search; here only videos with evidence and no lines yet are
+    synced, so a query over a 200-hour library does not re-read every video's evidence.
     """
     if limit < 1:
         raise UsageError(f"The limit {limit} must be at least 1.")
     terms = query_terms(text) or [t for t in normalize_text(text).split() if t]
     if not terms:
         raise UsageError(f"Nothing to search for in {text!r}; give one or more words.")
-    for fingerprint in _videos_with_evidence(db):
+    for fingerprint in _videos_without_lines(db):
         sync_evidence_lines(db, fingerprint)
     hits = _query_all(db, " ".join(_quoted(terms)), limit, terms)
     if not hits and len(terms) > 1:
@@ -64,9 +66,10 @@ def search_library(db: sqlite_utils.Database, text: str, limit: int = 20) -> lis
     return hits
 
 
-def _videos_with_evidence(db: sqlite_utils.Database) -> list[str]:
+def _videos_without_lines(db: sqlite_utils.Database) -> list[str]:
     return [str(r[0]) for r in db.execute(
-        "SELECT DISTINCT video FROM index_runs WHERE kind = 'evidence' ORDER BY video").fetchall()]
+        "SELECT DISTINCT r.video FROM index_runs r WHERE r.kind = 'evidence' "
+        "AND NOT EXISTS (SELECT 1 FROM semantic_lines l WHERE l.video = r.video) ORDER BY r.video").fetchall()]
 
 
 def _query_all(db: sqlite_utils.Database, match: str, limit: int,
