@@ -11,7 +11,7 @@ import pytest
 
 from core.cli import main
 from core.usecases import Longwatch, PostprocessOptions, Settings, postprocess
-from tests.core.usecases.conftest import short_recording
+from tests.core.usecases.conftest import BREAK_S, short_recording
 
 FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
 FAST_ARGS = ("--no-speech", "--no-ocr", "--fps", "2")
@@ -35,7 +35,7 @@ def test_cli_writes_the_edl_and_a_second_run_changes_nothing(rec: Path, tmp_path
     assert out.count("\n") == 1 and "1 ad break(s)" in out and "ran evidence, ads" in out
     edl = rec.with_suffix(".edl")
     start, end, action = edl.read_text().split()
-    assert abs(float(start) - 9.0) <= 1.5 and abs(float(end) - 22.5) <= 1.5 and action == "3"
+    assert abs(float(start) - BREAK_S[0]) <= 1.5 and abs(float(end) - BREAK_S[1]) <= 1.5 and action == "3"
     assert "title=Commercial" in rec.with_suffix(".ffmetadata").read_text()
     before = edl.stat().st_mtime_ns
     code, out, _ = cli("postprocess", str(rec), "--chapters", "ffmetadata", *FAST_ARGS, "--db", db)

@@ -12,6 +12,7 @@ import pytest
 from core.cli import main
 from core.store import jobs as job_store
 from core.usecases import Longwatch, Settings, Worker
+from tests.core.usecases.conftest import BREAK_S
 
 FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
 
@@ -38,7 +39,7 @@ def test_queue_a_folder_run_it_and_nothing_is_redone(service: Longwatch, recordi
     assert (stats.done, stats.failed) == (6, 0)
     assert service.queue_counts()["done"] == 6
     ads = service.segments(added[0].jobs[0].video, kind="ad")
-    assert len(ads) == 1 and abs(ads[0].start_s - 9.0) <= 1.5
+    assert len(ads) == 1 and abs(ads[0].start_s - BREAK_S[0]) <= 1.5
     again = service.enqueue([recordings[0]])
     assert again[0].queued == () and {j.state for j in again[0].jobs} == {"done"}
     for job in service.jobs():
@@ -52,7 +53,7 @@ def test_search_and_find_across_the_library(service: Longwatch, recordings: list
     assert sorted(h.name for h in hits) == ["rec0.ts", "rec1.ts"] and all(h.hit.start_s == 1.0 for h in hits)
     assert service.search_all("recording number 1 harbour")[0].name == "rec1.ts"
     found = service.find_all("a forecast of sunshine", limit=4)
-    assert {m.name for m in found} == {"rec0.ts", "rec1.ts"} and all(m.moment.start == 25.0 for m in found[:2])
+    assert {m.name for m in found} == {"rec0.ts", "rec1.ts"} and all(m.moment.start == 45.0 for m in found[:2])
     assert found[0].to_json()["path"].endswith(".ts")
 
 
