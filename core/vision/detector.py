@@ -198,9 +198,15 @@ def preprocess(image: np.ndarray) -> tuple[np.ndarray, Letterbox]:
 
 
 def file_identity(path: Path) -> str:
-    """``<file stem>:<first 8 hex of its sha256>``: stored with every detection."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{path.stem}:{digest}"
+    """``<file stem>:<first 8 hex of its sha256>``: stored with every detection (hashed once per file version)."""
+    st = path.stat()
+    return _identity(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _identity(path: str, _mtime_ns: int, _size: int) -> str:
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
+    return f"{Path(path).stem}:{digest}"
 
 
 class ObjectDetector:
