@@ -124,7 +124,7 @@ def check(model_json: Path, onnx_path: Path, images: list[Path]) -> dict[str, ob
     import onnxruntime as ort
 
     sys.path.insert(0, str(ROOT))
-    from core.vision.detector import postprocess, preprocess
+    from core.vision.detector import preprocess
 
     ref = tf_reference(model_json)
     sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
@@ -140,9 +140,14 @@ def check(model_json: Path, onnx_path: Path, images: list[Path]) -> dict[str, ob
         want = ref(x)
         got = dict(zip([o.name.split(":")[0] for o in sess.get_outputs()], sess.run(None, {name: x}), strict=True))
         diffs = {k: float(np.abs(want[k] - got[k]).max()) for k in want}
-        top = lambda outs: [(d.label, round(d.score, 3)) for d in postprocess(list(outs.values()), box)[:6]]  # noqa: E731
-        report[label] = {"max_abs_diff": diffs, "tf": top(want), "onnx": top(got)}
+        report[label] = {"max_abs_diff": diffs, "tf": _top(want, box), "onnx": _top(got, box)}
     return report
+
+
+def _top(outs: dict[str, np.ndarray], box: object) -> list[tuple[str, float]]:
+    from core.vision.detector import postprocess
+
+    return [(d.label, round(d.score, 3)) for d in postprocess(list(outs.values()), box)[:6]]  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -176,7 +176,7 @@ def parse_objects(description: str) -> list[ObjectMention]:
     while i < len(words):
         for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
             found = _lookup(words[i:i + n])
-            if found is None or words[i] in _NUMBERS and n == 1:
+            if found is None or (words[i] in _NUMBERS and n == 1):
                 continue
             classes, count, weight = found
             before = words[i - 1] if i > 0 else ""

@@ -88,7 +88,7 @@ def decode_level(scores: np.ndarray, reg: np.ndarray, stride: int,
                  min_score: float = MIN_SCORE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One level's candidates: scores (cells, 80), reg (cells, 4 * REG_BINS) -> boxes (k, 4) x0 y0 x1 y1 in
     input px, scores (k,), class ids (k,), for every (cell, class) scoring at least ``min_score``."""
-    cells = int(round(np.sqrt(scores.shape[0])))
+    cells = round(float(np.sqrt(scores.shape[0])))
     if cells * cells != scores.shape[0] or reg.shape != (scores.shape[0], 4 * REG_BINS):
         raise ValueError(f"level shapes do not fit a square grid: scores {scores.shape}, reg {reg.shape}")
     cell, cls = np.nonzero(scores >= min_score)

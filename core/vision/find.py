@@ -18,9 +18,9 @@ import sqlite_utils
 
 from core.results import Moment
 from core.vision import store
+from core.vision.model import ImageTextModel, VisionModelMissing, load_model, missing_message
 from core.vision.moments import FrameHit, fmt_time, frame_spans, fuse, runs
 from core.vision.object_find import detector_for, object_find
-from core.vision.model import ImageTextModel, VisionModelMissing, load_model, missing_message
 from core.vision.options import VisionOptions
 from core.vision.scoring import (
     DEFAULT_CALIBRATION,

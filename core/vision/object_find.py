@@ -3,7 +3,8 @@ car), from the stored detections; no model is loaded at query time.
 
 The description is read into object mentions (``coco.parse_objects``; none -> no moments); every looked-at
 frame is scored (``objects.query_scores``, calibrated 0..1); a frame stands for the picture until the next one
-(at most ``2 x every_s``), and runs of frames scoring at least ``min_score`` become one moment each, scored by
+(at most ``2 x every_s``); when some frames show every object named, frames showing only some are dropped (so
+"a man in a car" is where both are seen, not the shots around it); runs of frames scoring at least ``min_score`` become one moment each, scored by
 their best frame, with a ``why`` such as "a car detected (0.82) at 1:15–1:23".
 """
 
@@ -42,8 +43,12 @@ def object_find(db: sqlite_utils.Database, fingerprint: str, description: str, *
         return []
     frames = object_store.read(db, fingerprint, model)
     scored = query_scores(frames, mentions, calibration)
+    score = scored.score
+    complete = (scored.which >= 0).all(axis=1)  # (n,) frames showing every mention
+    if len(mentions) > 1 and complete.any():
+        score = np.where(complete, score, 0.0)  # "a man in a car": where both are seen, not the frames around
     times = frames.times_s
-    hits = runs(times, frame_spans(times, every_s), scored.score, calibration.min_score)[:limit]
+    hits = runs(times, frame_spans(times, every_s), score, calibration.min_score)[:limit]
     out = []
     for h in hits:
         peak = int(np.argmin(np.abs(times - h.peak_s)))

@@ -31,6 +31,8 @@ class ObjectStage:
         with db.atomic():
             object_store.clear(db, video, detector.identity, self.after_s)  # rows past the resume point
         self._selector = FrameSelector(options.every_s, options.min_gap_s, options.change)
+        if self.after_s > 0:
+            self._selector.resume_from(object_store.last_frame(db, video, detector.identity))
         self._ready: list[tuple[float, list[Detection]]] = []
         self.frames = 0  # frames looked at and stored by this stage object
 

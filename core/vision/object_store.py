@@ -67,6 +67,13 @@ def models_with_objects(db: sqlite_utils.Database, video: str) -> list[str]:
         [video])]
 
 
+def last_frame(db: sqlite_utils.Database, video: str, model: str) -> float | None:
+    """Time of the last frame detector ``model`` looked at in the video, or None."""
+    t = db.execute("SELECT max(t_s) FROM vision_object_frames WHERE video = ? AND model = ?",
+                   [video, model]).fetchone()[0]
+    return None if t is None else float(t)
+
+
 def count_frames(db: sqlite_utils.Database, video: str) -> int:
     return int(db.execute("SELECT count(*) FROM vision_object_frames WHERE video = ?", [video]).fetchone()[0])
 

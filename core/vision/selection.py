@@ -24,12 +24,18 @@ class FrameSelector:
     """The selection state of one pass over one video (see the module docstring)."""
 
     def __init__(self, every_s: float, min_gap_s: float, change: float) -> None:
-        if not (0 < every_s and 0 <= min_gap_s <= every_s and 0 < change < 255):
+        if not (every_s > 0 and 0 <= min_gap_s <= every_s and 0 < change < 255):
             raise ValueError(f"FrameSelector needs every_s > 0, 0 <= min_gap_s <= every_s and change in 1..254, "
                              f"got {every_s}, {min_gap_s}, {change}")
         self.every_s, self.min_gap_s, self.change = every_s, min_gap_s, change
         self._last_t: float | None = None
         self._last_thumb: np.ndarray | None = None
+
+    def resume_from(self, t_s: float | None) -> None:
+        """Continue a pass whose last kept frame was at ``t_s`` (None: nothing was kept). Its picture is not
+        stored, so a cut on the first frame after the resume point waits for ``every_s``; otherwise the frames
+        kept are those an uninterrupted pass keeps."""
+        self._last_t, self._last_thumb = t_s, None
 
     def wants(self, t_s: float, image: np.ndarray) -> bool:
         """Whether the frame at ``t_s`` is kept (updates the state when it is)."""

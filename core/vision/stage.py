@@ -37,6 +37,8 @@ class FrameEmbedder:
             store.write_model(db, model.identity, str(model.folder), model.kind, model.dim, model.logit_scale,
                               model.logit_bias)
         self._selector = FrameSelector(options.every_s, options.min_gap_s, options.change)
+        if self.after_s > 0:
+            self._selector.resume_from(store.last_frame(db, video, model.identity))
         self._batch: list[tuple[float, np.ndarray]] = []
         self._ready_t: list[float] = []
         self._ready_v: list[np.ndarray] = []
