@@ -8,10 +8,11 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 VIDEO  ?=
 # Debian packages: Qt offscreen + Xvfb, QtMultimedia, speech/media tools used by the evidence tests,
-# headless Chromium for the HTML report test, poppler for the PDF test.
+# headless Chromium for the HTML report test, poppler for the PDF test, CJK fonts the PDF report embeds.
 SYSDEPS := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libpulse0 libxrandr2 \
            libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 xvfb xauth \
-           espeak-ng sox ffmpeg poppler-utils chromium fonts-dejavu-core
+           espeak-ng sox ffmpeg poppler-utils chromium fonts-dejavu-core \
+           fonts-droid-fallback fonts-nanum
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast lint sysdeps venv clean bench screenshots package

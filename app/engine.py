@@ -6,7 +6,8 @@ Two worker threads, each with its own SQLite connection (the service opens one p
 - the *media* thread does short things that must not wait behind indexing: probing, thumbnails, the library,
   timeline overlays, past answers and segment edits.
 A third thread downloads models. Core's ``Progress`` leaves as the ``progress`` Qt signal (queued to the UI
-thread, at most every ``PROGRESS_INTERVAL_S`` per stage); streamed answer text leaves as ``answer_text``.
+thread, at most every ``PROGRESS_INTERVAL_S`` per stage) for indexing, as ``answer_progress`` (with the job id) for
+answers and reports; streamed answer text leaves as ``answer_text``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from core.progress import CancelToken, Progress
 from core.results import Answer
 from core.usecases import (
     AnswerRecord,
+    DownloadPlan,
     IndexOutcome,
+    IndexProgress,
     LibraryEntry,
     Longwatch,
     Overlays,
     Segment,
     Settings,
     VideoInfo,
+    default_database,
 )
 
 T = TypeVar("T")
@@ -46,6 +50,7 @@ class Engine(QObject):
 
     progress = Signal(str, object)  # fingerprint, Progress
     answer_text = Signal(int, str)  # job id, next piece of the streamed answer
+    answer_progress = Signal(int, object)  # job id, Progress of an answer or report
     download_progress = Signal(object)  # Progress of a model download (stage "download", bytes)
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
@@ -131,6 +136,21 @@ class Engine(QObject):
     async def library(self) -> list[LibraryEntry]:
         return await self._media(self.service.library)
 
+    async def index_progress(self, fingerprints: list[str] | None = None) -> list[IndexProgress]:
+        """How far indexing got for each library video (or those), with the current settings."""
+        return await self._media(self.service.index_progress, fingerprints)
+
+    def database_location(self) -> tuple[str, str]:
+        """(path, why): where the library database is and what chose it (no database access)."""
+        path, why = self.service.database_location()
+        return str(path), why
+
+    @staticmethod
+    def default_database() -> tuple[str, str]:
+        """(path, why) of the database used when the settings name none: $LONGWATCH_DB or the default."""
+        path, why = default_database()
+        return str(path), why
+
     async def video_info(self, fingerprint: str) -> VideoInfo | None:
         return await self._media(self.service.info, fingerprint)
 
@@ -180,17 +200,19 @@ class Engine(QObject):
             if self._cancel is token:
                 self._cancel = None
 
-    async def index(self, fingerprint: str) -> IndexOutcome:
-        """Evidence pass, then the video-LLM index when a model is configured; resumes interrupted runs."""
+    async def index(self, fingerprint: str, *, fresh: bool = False) -> IndexOutcome:
+        """Evidence pass, then the video-LLM index when a model is configured; resumes interrupted runs
+        (``fresh``: computes both again from scratch)."""
         self._indexing = fingerprint
         try:
-            return await self._long(self._index, fingerprint, self._throttled(fingerprint))
+            return await self._long(self._index, fingerprint, fresh, self._throttled(fingerprint))
         finally:
             self._indexing = None
 
-    def _index(self, fingerprint: str, report: Callable[[Progress], None], cancel: CancelToken) -> IndexOutcome:
+    def _index(self, fingerprint: str, fresh: bool, report: Callable[[Progress], None],
+               cancel: CancelToken) -> IndexOutcome:
         _leave_a_core_for_the_ui()
-        return self.service.index(fingerprint, progress=report, cancel=cancel)
+        return self.service.index(fingerprint, fresh=fresh, progress=report, cancel=cancel)
 
     async def ask(self, fingerprint: str, kind: str, text: str) -> tuple[int, Answer]:
         """Run one request of ``kind`` (ask, find, ads, summary); returns (job id, answer). Answer text streams
@@ -199,8 +221,11 @@ class Engine(QObject):
             raise UsageError(f"Unknown question kind {kind!r}; use ask, find, ads or summary.")
         self._jobs += 1
         job = self._jobs
-        answer = await self._long(self._ask, job, fingerprint, kind, text, self._throttled(fingerprint))
+        answer = await self._long(self._ask, job, fingerprint, kind, text, self._answer_report(job))
         return job, answer
+
+    def _answer_report(self, job: int) -> Callable[[Progress], None]:
+        return self._throttled("", lambda p: self.answer_progress.emit(job, p))
 
     @property
     def next_job_id(self) -> int:
@@ -219,11 +244,18 @@ class Engine(QObject):
             return s.ads(fp, progress=report, cancel=cancel)
         return s.summary(fp, progress=report, cancel=cancel)
 
-    async def export_report(self, fingerprint: str, target: str, fmt: str) -> str:
-        """Write the video's report (computing a missing summary and ads first); returns the written path."""
+    async def export_report(self, fingerprint: str, target: str, fmt: str) -> tuple[int, str]:
+        """Write the video's report (computing a missing summary and ads first); returns (job id, written path).
+        Progress leaves as ``answer_progress`` with that job id (``next_job_id`` predicts it)."""
+        self._jobs += 1
+        job = self._jobs
         outcome = await self._long(self.service.report, fingerprint, target, fmt=fmt,
-                                   progress=self._throttled(fingerprint))
-        return str(outcome.written.path)
+                                   progress=self._answer_report(job))
+        return job, str(outcome.written.path)
+
+    async def download_plan(self, repo_id: str) -> DownloadPlan:
+        """The files and bytes a download of ``repo_id`` fetches (asks the hub, on the download thread)."""
+        return await self._run(self._download_pool, self.service.download_plan, repo_id)
 
     # ---- download thread ------------------------------------------------------------------------------------
     async def download_model(self, repo_id: str) -> str:

@@ -8,7 +8,7 @@ connected once, queued, to a relay signal; a ``QAudioOutput`` is created only wh
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -20,7 +20,10 @@ FAST_RATES = (1.0, 2.0, 4.0, 8.0)  # L pressed again plays faster
 
 
 class VideoView(QWidget):
-    """Paints the latest frame, letterboxed, on black; a hint when nothing is loaded."""
+    """Paints the latest frame, letterboxed, on black; a hint when nothing is loaded. A click on the picture
+    emits ``clicked`` (the window gives the keyboard back to playback)."""
+
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +43,11 @@ class VideoView(QWidget):
     @property
     def has_frame(self) -> bool:
         return self._image is not None and not self._image.isNull()
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(e)
 
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
@@ -86,6 +94,7 @@ class Player(QWidget):
         self.media.playbackStateChanged.connect(self._sync_button)
         self.frames_shown = 0
         self._fps = 25.0
+        self._fresh = False  # the source was just set: the first LoadedMedia pauses on the first frame
         self._build_transport()
 
     def _build_transport(self) -> None:
@@ -115,6 +124,7 @@ class Player(QWidget):
         self._fps = fps if fps > 0 else 25.0
         self.view.set_frame(None)
         self.view.set_hint("Loading…")
+        self._fresh = True
         self.media.setSource(QUrl.fromLocalFile(path))
 
     def unload(self) -> None:
@@ -135,12 +145,19 @@ class Player(QWidget):
             self.set_rate(1.0)
             self.play()
 
+    @property
+    def playing(self) -> bool:
+        return self.media.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
     def seek(self, seconds: float) -> None:
-        """Show the frame on screen at ``seconds``: aim at the middle of that frame (PLATFORM.md)."""
+        """Show the frame on screen at ``seconds``: aim at the middle of that frame (PLATFORM.md). Playing
+        stays playing, paused stays paused."""
         frame = int(max(0.0, seconds) * self._fps)
         ms = int((frame + 0.5) * 1000 / self._fps)
         dur = self.media.duration()
         self.media.setPosition(min(ms, dur - 1) if dur > 0 else ms)
+        if self.media.playbackState() == QMediaPlayer.PlaybackState.StoppedState and dur > 0:
+            self.media.pause()  # after the end of the file: show the frame there (stopped shows none)
 
     def step(self, delta_s: float) -> None:
         self.seek(self.position_s + delta_s)
@@ -179,7 +196,10 @@ class Player(QWidget):
             self.view.set_frame(image)
 
     def _status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status == QMediaPlayer.MediaStatus.LoadedMedia:
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._fresh:
+            # Only for a new source: the backend reports LoadedMedia again after a seek from the end of the
+            # file, and pausing then would stop playback on a click on the timeline.
+            self._fresh = False
             self.view.set_hint("")
             self.media.pause()  # paused (not stopped) shows the first frame and shows a frame after each seek
             self.loaded.emit()

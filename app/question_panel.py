@@ -1,12 +1,18 @@
 """Questions: presets and a free question, the streamed answer with every time as a seek link, the moments
-found (thumbnail, time range, score, reasons), and the video's past questions."""
+found (thumbnail, time range, score, reasons), and the video's past questions.
+
+Long answers (a summary of a film takes minutes without a GPU) show the same progress as indexing: the stage in
+words, a bar, rate and time left, and Cancel. Asking hands the keyboard back to the player (``focus_home``), so
+Space, the arrows and ``[`` ``]`` control playback again instead of typing into the question box; Escape in
+the box does the same.
+"""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -14,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -21,12 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.icons import icon
+from app.stages import rate_line, stage_line
 from app.timefmt import linkify, seek_target
+from core.progress import Progress
 from core.results import Answer, Moment
 from core.timefmt import clock
 
 PRESETS = (("ads", "Find the ads", "ads"), ("summary", "Summarise", "summary"), ("find", "Find a moment…", "find"))
 MOMENT_THUMB = QSize(80, 45)
+ASK_HINT, FIND_HINT = "Ask anything about the video…", "Describe the moment to find…"
 
 
 class QuestionPanel(QWidget):
@@ -35,6 +45,7 @@ class QuestionPanel(QWidget):
     moment_chosen = Signal(object)  # Moment
     past_chosen = Signal(int)  # query id
     cancel_requested = Signal()
+    focus_home = Signal()  # the keyboard should go back to the player / timeline
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,18 +62,30 @@ class QuestionPanel(QWidget):
             presets.addWidget(b)
             self.preset_buttons[kind] = b
         self.question = QLineEdit(self)
-        self.question.setPlaceholderText("Ask anything about the video…")
+        self.question.setPlaceholderText(ASK_HINT)
+        self.question.setToolTip("A question about the video, then Enter (Escape goes back to the player)")
         self.question.returnPressed.connect(self._submit)
+        self.question.installEventFilter(self)
         self.ask_button = QPushButton(icon("ask"), "Ask", self)
         self.ask_button.clicked.connect(self._submit)
-        self.stop_button = QPushButton(icon("stop"), "", self)
+        self.stop_button = QPushButton(icon("stop"), "Cancel", self)
         self.stop_button.setToolTip("Stop answering")
         self.stop_button.clicked.connect(self.cancel_requested)
         self.stop_button.setEnabled(False)
         ask_row = QHBoxLayout()
         ask_row.addWidget(self.question, 1)
         ask_row.addWidget(self.ask_button)
-        ask_row.addWidget(self.stop_button)
+        self.stop_button.hide()
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(8)
+        self.progress_label = QLabel("", self)
+        self.progress_label.setObjectName("rateLabel")
+        self.progress_label.setWordWrap(True)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress_bar, 1)
+        progress_row.addWidget(self.stop_button)
         self.answer = QTextBrowser(self)
         self.answer.setObjectName("answer")
         self.answer.setOpenLinks(False)
@@ -84,6 +107,8 @@ class QuestionPanel(QWidget):
         lay.addWidget(title)
         lay.addLayout(presets)
         lay.addLayout(ask_row)
+        lay.addLayout(progress_row)
+        lay.addWidget(self.progress_label)
         lay.addWidget(self.past)
         lay.addWidget(self.answer, 3)
         moments_title = QLabel("Moments", self)
@@ -91,15 +116,18 @@ class QuestionPanel(QWidget):
         lay.addWidget(moments_title)
         lay.addWidget(self.moments, 2)
         self.set_enabled(False)
+        self._show_progress_row(False)
 
     # ---- input ---------------------------------------------------------------------------------------------------
     def _preset(self, kind: str) -> None:
         if kind == "find":
             self._find_mode = True
-            self.question.setPlaceholderText("Describe the moment to find, then press Enter…")
+            self.question.setPlaceholderText(FIND_HINT)
+            self.question.setToolTip("Describe the moment to find, then press Enter")
             self.question.setFocus()
             return
         self.ask_requested.emit(kind, self.preset_buttons[kind].text())
+        self.focus_home.emit()
 
     def _submit(self) -> None:
         text = self.question.text().strip()
@@ -107,7 +135,17 @@ class QuestionPanel(QWidget):
             return
         self.ask_requested.emit("find" if self._find_mode else "ask", text)
         self._find_mode = False
-        self.question.setPlaceholderText("Ask anything about the video…")
+        self.question.setPlaceholderText(ASK_HINT)
+        self.focus_home.emit()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.question and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Escape:
+            self._find_mode = False
+            self.question.setPlaceholderText(ASK_HINT)
+            self.focus_home.emit()
+            return True
+        return super().eventFilter(obj, event)
 
     def set_enabled(self, enabled: bool) -> None:
         for w in (*self.preset_buttons.values(), self.question, self.ask_button, self.past):
@@ -117,11 +155,28 @@ class QuestionPanel(QWidget):
         for w in (*self.preset_buttons.values(), self.ask_button):
             w.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
+        self.progress_bar.setRange(0, 0)  # busy, amount unknown, until the first progress event
+        self.progress_label.setText("Working…" if busy else "")
+        self._show_progress_row(busy)
+
+    def show_progress(self, p: Progress) -> None:
+        """The running answer's progress: the stage in words, its fraction, rate and time left."""
+        frac = p.fraction
+        if frac is None:
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int(frac * 1000))
+        self.progress_label.setText(" · ".join(x for x in (stage_line(p), rate_line(p)) if x))
+
+    def _show_progress_row(self, on: bool) -> None:
+        for w in (self.progress_bar, self.stop_button, self.progress_label):
+            w.setVisible(on)
 
     # ---- output --------------------------------------------------------------------------------------------------
     def start_answer(self, question: str) -> None:
         self._text = ""
-        self.answer.setHtml(f"<p><b>{linkify(question)}</b></p><p><i>Working…</i></p>")
+        self.answer.setHtml(f"<p><b>{linkify(question)}</b></p>")
         self.moments.clear()
 
     def append_text(self, piece: str) -> None:
@@ -154,8 +209,6 @@ class QuestionPanel(QWidget):
     def set_moment_thumbnail(self, index: int, pixmap: QPixmap) -> None:
         item = self.moments.item(index)
         if item is not None:
-            from PySide6.QtGui import QIcon
-
             item.setIcon(QIcon(pixmap))
 
     def set_past(self, entries: list[tuple[int, str]]) -> None:

@@ -1,14 +1,18 @@
 """The settings dialog: model, quantization, device, sampling, compression, evidence models, database.
 
-OK builds an ``Settings``; a value it rejects keeps the dialog open with that one-line message. The memory the
-model needs is shown as soon as the model options change (``Engine.estimate_memory``). "Download…" fetches a hub
-model (``Engine.download_model``) with a progress bar, bytes, rate and time left, and a Cancel button; the dialog
-stays usable meanwhile, and the downloaded folder fills the model field.
+OK builds an ``Settings``; a value it rejects keeps the dialog open with that one-line message, shown once, in
+full, below the fields. The memory the model needs is shown as soon as the model options change
+(``Engine.estimate_memory``). "Download…" first asks the hub how large the model is and asks the person to confirm
+(size, destination, free space), then fetches it (``Engine.download_model``) with a progress bar, bytes, rate and
+time left, and a Cancel button; the dialog stays usable meanwhile, and the downloaded folder fills the model
+field. The database field shows which database is in force when it is empty ($LONGWATCH_DB or the default).
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -39,6 +44,7 @@ from core.usecases import (
     QUANT_MODES,
     RATIOS,
     STORAGE_CODECS,
+    DownloadPlan,
     Settings,
     looks_like_hub_id,
 )
@@ -85,7 +91,10 @@ class SettingsDialog(QDialog):
         self.ocr.setChecked(settings.ocr)
         self.evidence_fps = _dspin(self, 0.5, 30, settings.evidence_fps, " samples/s")
         self.db_path = QLineEdit(settings.db_path, self)
-        self.db_path.setPlaceholderText("default library database")
+        where, why = engine.default_database()
+        self.db_path.setPlaceholderText(f"{why}: {where}" if why.startswith("$") else f"default: {where}")
+        self.db_path.setToolTip("The library database file; empty uses " +
+                                (f"{why} ({where})" if why.startswith("$") else f"the default ({where})"))
         self.memory = QLabel("", self)
         self.memory.setWordWrap(True)
         self.memory.setObjectName("memoryLabel")
@@ -104,6 +113,7 @@ class SettingsDialog(QDialog):
         self.download_status.setObjectName("downloadLabel")
         self.download_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # copy the command
         self._downloading: asyncio.Future[str] | None = None
+        self._planning: asyncio.Future[DownloadPlan] | None = None
         self._layout()
         self._show_downloading(False)
         self.download_status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -169,7 +179,7 @@ class SettingsDialog(QDialog):
 
     def _update_download_button(self) -> None:
         repo = self.hub_id()
-        self.download.setEnabled(repo is not None and self._downloading is None)
+        self.download.setEnabled(repo is not None and self._downloading is None and self._planning is None)
         self.download.setToolTip(f"Download {repo} from the Hugging Face hub (weights, config and tokenizer only)"
                                  if repo else "Type a hub id (owner/name, e.g. sy1998/Video_XL) to download it")
 
@@ -183,15 +193,15 @@ class SettingsDialog(QDialog):
         self._fit_status()
 
     def _fit_status(self) -> None:
-        """Give the wrapped status line the height its text needs at its width (QFormLayout asks the label's
-        sizeHint, computed for a narrower width), and grow the dialog to show it."""
+        """Give each wrapped message line the height its text needs at its width (QFormLayout asks the label's
+        sizeHint, computed for a narrower width, and the text was cut off), and grow the dialog to show it."""
         if not self.isVisible():
             return
         layout = self._form
         layout.activate()
-        label = self.download_status
-        pad = label.fontMetrics().lineSpacing() // 2
-        label.setFixedHeight(label.heightForWidth(label.width()) + pad if label.text() else 0)
+        for label in (self.download_status, self.memory, self.error):
+            pad = label.fontMetrics().lineSpacing() // 2
+            label.setFixedHeight(label.heightForWidth(label.width()) + pad if label.text() else 0)
         layout.activate()
         self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
 
@@ -200,11 +210,60 @@ class SettingsDialog(QDialog):
         if event.size().width() != event.oldSize().width():
             self._fit_status()
 
+    def _set_message(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        self._fit_status()
+
     def start_download(self) -> None:
+        """Ask the hub for the size first; the download starts only when the person confirms it."""
         repo = self.hub_id()
-        if repo is None or self._downloading is not None:
+        if repo is None or self._downloading is not None or self._planning is not None:
             return
-        self.download_status.setText(f"Connecting to the Hugging Face hub for {repo}…")
+        self._set_message(self.download_status, f"Asking the Hugging Face hub how large {repo} is…")
+        self._form.setRowVisible(self._download_rows[1], True)
+        self._planning = asyncio.ensure_future(self.engine.download_plan(repo))
+        self._planning.add_done_callback(self._planned)
+        self._update_download_button()
+
+    def _planned(self, fut: asyncio.Future[DownloadPlan]) -> None:
+        self._planning = None
+        self._update_download_button()
+        if fut.cancelled():
+            return
+        err = fut.exception()
+        if err is not None:
+            self._set_message(self.download_status, str(err) if isinstance(err, LongwatchError) else
+                              f"The hub could not be asked: {' '.join(str(err).split())}")
+            return
+        plan = fut.result()
+        free = _free_bytes(plan.cache_dir)
+        if free is not None and plan.size_bytes - plan.cached_bytes > free:
+            self._set_message(self.download_status,
+                              f"{plan.repo_id} needs {_bytes(plan.size_bytes - plan.cached_bytes)} but only "
+                              f"{_bytes(free)} is free in {plan.cache_dir}; free space or set HF_HOME to a "
+                              "larger disk.")
+            return
+        if not self.confirm_download(plan, free):
+            self._set_message(self.download_status, "")
+            self._show_downloading(False)
+            return
+        self._begin_download(plan.repo_id)
+
+    def confirm_download(self, plan: DownloadPlan, free: int | None) -> bool:
+        """Asked before a download starts, with its size; tests replace it."""
+        answer = QMessageBox.question(self, "Download the model?", self.confirm_text(plan, free))
+        return answer == QMessageBox.StandardButton.Yes
+
+    @staticmethod
+    def confirm_text(plan: DownloadPlan, free: int | None) -> str:
+        left = plan.size_bytes - plan.cached_bytes
+        return (f"Download {plan.repo_id}: {plan.files} files, {_bytes(plan.size_bytes)}"
+                + (f" ({_bytes(plan.cached_bytes)} already here, {_bytes(left)} to fetch)" if plan.cached_bytes
+                   else "")
+                + f", into {plan.cache_dir}" + (f" ({_bytes(free)} free)" if free is not None else "") + "?")
+
+    def _begin_download(self, repo: str) -> None:
+        self._set_message(self.download_status, f"Connecting to the Hugging Face hub for {repo}…")
         self.download_bar.setValue(0)
         self.download_bar.setFormat("starting…")
         self.engine.download_progress.connect(self.show_download_progress)
@@ -245,6 +304,10 @@ class SettingsDialog(QDialog):
 
     def done(self, result: int) -> None:
         """Closing the dialog stops a running download (the next one resumes it)."""
+        if self._planning is not None:
+            self._planning.remove_done_callback(self._planned)
+            self._planning.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._planning = None
         if self._downloading is not None:
             self._downloading.remove_done_callback(self._download_done)
             self.engine.download_progress.disconnect(self.show_download_progress)
@@ -266,12 +329,15 @@ class SettingsDialog(QDialog):
         )
 
     def refresh_memory(self) -> None:
+        """Check the fields (a bad value's message goes to the one error line) and estimate the memory."""
         try:
             settings = self.build()
         except UsageError as e:
-            self.memory.setText(str(e))
+            self._set_message(self.error, str(e))
+            self._set_message(self.memory, "")
             return
-        self.memory.setText("Estimating the memory needed…")
+        self._set_message(self.error, "")
+        self._set_message(self.memory, "Estimating the memory needed…")
         self._estimate = asyncio.ensure_future(self.engine.estimate_memory(settings))
         self._estimate.add_done_callback(self._show_estimate)
 
@@ -279,13 +345,13 @@ class SettingsDialog(QDialog):
         if fut.cancelled():
             return
         err = fut.exception()
-        self.memory.setText(str(err) if err else fut.result())
+        self._set_message(self.memory, str(err) if err else fut.result())
 
     def accept(self) -> None:
         try:
             self.result_settings = self.build()
         except UsageError as e:
-            self.error.setText(str(e))
+            self._set_message(self.error, str(e))
             return
         super().accept()
 
@@ -298,6 +364,17 @@ def _eta(seconds: float) -> str:
     if minutes < 60:
         return f"about {minutes} min left"
     return f"about {minutes // 60} h {minutes % 60:02d} min left"
+
+
+def _free_bytes(folder: str) -> int | None:
+    """Free bytes on the disk that holds ``folder`` (or its nearest existing parent); None if unknown."""
+    p = Path(folder)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return shutil.disk_usage(p).free
+    except OSError:
+        return None
 
 
 def _bytes(n: float) -> str:

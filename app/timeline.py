@@ -1,5 +1,6 @@
 """Our own timeline: thumbnails, shot cuts, typed ranges, speech/subtitle density, moment markers, relevance heat,
-a playhead, hover time with a preview, zoom, and range editing (select, drag edges to resize, relabel, delete).
+a playhead, hover time with a preview, zoom, and range editing (select, drag edges to resize, relabel, delete,
+drag across an empty part of the ranges row to create one). Dragging anywhere else scrubs.
 
 Rows, top to bottom (pixels): ruler, thumbnail strip (cuts drawn across it), ranges (markers above them),
 density (speech / subtitles), heat. Edits are not applied here: the widget emits what the person did and the
@@ -34,6 +35,7 @@ RULER_H, THUMB_H, RANGE_H, DENSITY_H, HEAT_H, GAP = 16, 44, 22, 10, 8, 3
 EDGE_PX = 5  # grab distance of a range edge
 KIND_COLOURS = {"ad": "#f08a3c", "chapter": "#4a9fe0", "event": "#4ec27a", "mark": "#b07ce0"}
 MAX_ZOOM = 400.0
+DRAG_PX = 4  # a press that moves less than this is a click
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Timeline(QWidget):
     range_resized = Signal(int, float, float)  # id, new start, new end
     relabel_requested = Signal(int)
     delete_requested = Signal(int)
+    range_created = Signal(float, float)  # start, end of a range dragged out on the ranges row
+    view_changed = Signal(float, float)  # visible start, end (after a zoom or scroll)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +70,8 @@ class Timeline(QWidget):
         self.zoom = 1.0  # 1 = whole video visible
         self._hover_x: float | None = None
         self._drag: tuple[int, str, float, float] | None = None  # id, edge "start"/"end", new start, new end
+        self._create: tuple[float, float] | None = None  # press x and current x of a range being dragged out
+        self._scrub = False
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(RULER_H + THUMB_H + RANGE_H + DENSITY_H + HEAT_H + 5 * GAP + 8)
@@ -86,6 +92,12 @@ class Timeline(QWidget):
         self.position_s = seconds
         if self.zoom > 1 and not self.view_start_s <= seconds <= self.view_start_s + self.visible_s:
             self._set_view(seconds - self.visible_s * 0.1)
+            self._announce_view()
+        self.update()
+
+    def add_thumbs(self, thumbs: list[Thumb]) -> None:
+        """More frames for the strip (the overview's, or the visible span's when zoomed), kept sorted by time."""
+        self.thumbs = sorted([*self.thumbs, *thumbs], key=lambda th: th.t_s)
         self.update()
 
     def set_segments(self, segments: list[Segment]) -> None:
@@ -135,7 +147,11 @@ class Timeline(QWidget):
         frac = (anchor - self.view_start_s) / self.visible_s
         self.zoom = min(MAX_ZOOM, max(1.0, self.zoom * factor))
         self._set_view(anchor - frac * self.visible_s)
+        self._announce_view()
         self.update()
+
+    def _announce_view(self) -> None:
+        self.view_changed.emit(self.view_start_s, self.view_start_s + self.visible_s)
 
     def _range_at(self, x: float, y: float) -> tuple[Segment | None, str]:
         if not self._rows()["ranges"].adjusted(0, -4, 0, 4).contains(QPointF(x, y)):
@@ -218,6 +234,13 @@ class Timeline(QWidget):
             if box.width() > 30:
                 p.setPen(QColor("#101010"))
                 p.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, s.label)
+        if self._create is not None:
+            a, b = sorted(self._create)
+            colour = QColor(KIND_COLOURS["mark"])
+            colour.setAlpha(120)
+            p.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine))
+            p.setBrush(colour)
+            p.drawRoundedRect(QRectF(a, r.top() + 2, max(2.0, b - a), r.height() - 4), 3, 3)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#ffd740"))
         for m in self.markers:
@@ -281,11 +304,16 @@ class Timeline(QWidget):
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if self.duration_s <= 0 or e.button() != Qt.MouseButton.LeftButton:
             return
-        seg, part = self._range_at(e.position().x(), e.position().y())
+        x, y = e.position().x(), e.position().y()
+        seg, part = self._range_at(x, y)
         if seg is None:
             self.selected = -1
             self.range_selected.emit(-1)
-            self.seek_requested.emit(self.t_of(e.position().x()))
+            if self._rows()["ranges"].contains(QPointF(x, y)):
+                self._create = (x, x)  # a click seeks on release; a drag makes a range
+            else:
+                self._scrub = True
+                self.seek_requested.emit(self.t_of(x))
         else:
             self.selected = seg.id
             self.range_selected.emit(seg.id)
@@ -303,18 +331,32 @@ class Timeline(QWidget):
             t = self.t_of(x)
             a, b = (min(t, b), b) if edge == "start" else (a, max(t, a))
             self._drag = (sid, edge, a, b)
+        elif self._create is not None:
+            self._create = (self._create[0], min(max(0.0, x), float(self.width())))
+        elif self._scrub and e.buttons() & Qt.MouseButton.LeftButton:
+            self.seek_requested.emit(self.t_of(x))
         else:
             _, part = self._range_at(x, e.position().y())
             self.setCursor(Qt.CursorShape.SizeHorCursor if part in ("start", "end") else Qt.CursorShape.ArrowCursor)
         self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        self._scrub = False
         if self._drag is not None:
             sid, _, a, b = self._drag
             self._drag = None
             seg = self.segment(sid)
             if seg is not None and (a, b) != (seg.start_s, seg.end_s):
                 self.range_resized.emit(sid, a, b)
+            self.update()
+        elif self._create is not None:
+            x0, x1 = self._create
+            self._create = None
+            if abs(x1 - x0) >= DRAG_PX:
+                a, b = sorted((self.t_of(x0), self.t_of(x1)))
+                self.range_created.emit(a, b)
+            else:
+                self.seek_requested.emit(self.t_of(x0))
             self.update()
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
@@ -332,6 +374,7 @@ class Timeline(QWidget):
             self.zoom_by(1.25 ** steps, self.t_of(e.position().x()))
         else:
             self._set_view(self.view_start_s - steps * self.visible_s * 0.1)
+            self._announce_view()
             self.update()
 
     def keyPressEvent(self, e: QKeyEvent) -> None:

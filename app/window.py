@@ -1,4 +1,8 @@
-"""The main window: builds the panels, menus and shortcuts, and routes their signals to the controller."""
+"""The main window: builds the panels, menus and shortcuts, and routes their signals to the controller.
+
+What a person set up survives a restart: the window's size and panel widths, the video that was open, and (in
+the database) the library with each video's index state; interrupted indexes are offered for resuming.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from app.timeline import Timeline
 from core.usecases import REPORT_FORMATS, SEGMENT_FORMATS, Settings
 
 RECENT_KEY, MAX_RECENT = "recent_files", 10
+GEOMETRY_KEY, SPLIT_KEY, LAST_VIDEO_KEY = "window/geometry", "window/splitter", "window/last_video"
 EXPORT_KINDS = (("Ads", "ad"), ("Chapters", "chapter"), ("Found moments", "event"), ("All ranges", ""))
 
 
@@ -59,6 +64,33 @@ class MainWindow(QMainWindow):
         self._layout()
         self._menus()
         self._route()
+        self._restore()
+        self._starting = self.controller.spawn(self._start_up())
+
+    async def _start_up(self) -> None:
+        """Load the library; reopen the video that was open when the window last closed (paused)."""
+        await self.controller.start_up()
+        last = self.qsettings.value(LAST_VIDEO_KEY)
+        if isinstance(last, str) and last in self.library.rows and self.controller.current is None:
+            path = self.controller.paths.get(last, "")
+            if Path(path).is_file():
+                await self.controller.choose(last)
+
+    def _restore(self) -> None:
+        geometry = self.qsettings.value(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        split = self.qsettings.value(SPLIT_KEY)
+        if split is not None:
+            self.split.restoreState(split)
+
+    def _save_state(self) -> None:
+        self.qsettings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.qsettings.setValue(SPLIT_KEY, self.split.saveState())
+        current = self.controller.current
+        if current is not None:
+            self.qsettings.setValue(LAST_VIDEO_KEY, current.fingerprint)
+        self.qsettings.sync()
 
     def _layout(self) -> None:
         middle = QWidget(self)
@@ -72,11 +104,13 @@ class MainWindow(QMainWindow):
         sl.setContentsMargins(0, 0, 0, 0)
         sl.addWidget(self.index_panel)
         sl.addWidget(self.questions, 1)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setObjectName("mainSplitter")
         for w in (self.library, middle, side):
             split.addWidget(w)
-        split.setSizes([270, 820, 410])
+        split.setSizes([290, 800, 410])
         split.setStretchFactor(1, 1)
+        split.setCollapsible(1, False)
         central = QWidget(self)
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -129,9 +163,12 @@ class MainWindow(QMainWindow):
 
     def _route(self) -> None:
         c = self.controller
-        c.message.connect(self.banner.show_message)
+        c.message.connect(self._message)
+        c.opened.connect(self._remember)
+        c.resumable.connect(self._offer_resume)
         self.editor.failed.connect(lambda text: self.banner.show_message(text, "error"))
         self.library.video_chosen.connect(lambda fp: c.spawn(c.choose(fp)))
+        self.library.index_requested.connect(self.request_index)
         self.player.position_changed.connect(self.timeline.set_position)
         self.player.duration_changed.connect(lambda d: self.timeline.set_duration(d) if d > 0 else None)
         self.player.error.connect(lambda text: self.banner.show_message(f"Player: {text}", "warning"))
@@ -139,17 +176,55 @@ class MainWindow(QMainWindow):
         self.timeline.range_resized.connect(self.editor.resize)
         self.timeline.relabel_requested.connect(self.relabel)
         self.timeline.delete_requested.connect(self.editor.delete)
-        self.index_panel.index_requested.connect(c.index_current)
+        self.timeline.range_created.connect(lambda a, b: c.spawn(self.editor.add("mark", "mark", a, b)))
+        self.index_panel.index_requested.connect(
+            lambda fresh: self.request_index(c.current.fingerprint, fresh) if c.current is not None else None)
         self.index_panel.cancel_requested.connect(c.cancel_index)
         self.questions.ask_requested.connect(c.ask)
         self.questions.seek_requested.connect(self.player.seek)
         self.questions.moment_chosen.connect(c.go_to_moment)
         self.questions.past_chosen.connect(c.reopen_past)
         self.questions.cancel_requested.connect(c.cancel_question)
+        self.questions.focus_home.connect(self.focus_home)
+        self.player.view.clicked.connect(self.focus_home)
+
+    def _message(self, text: str, level: str) -> None:
+        if level == "clear":
+            self.banner.clear()
+        else:
+            self.banner.show_message(text, level)
+
+    def _offer_resume(self, stopped: list[tuple[str, str, float]]) -> None:
+        from app.stages import pct
+
+        first = f"{stopped[0][1]} ({pct(stopped[0][2])} done)"
+        text = (f"Indexing of {first} was interrupted." if len(stopped) == 1 else
+                f"Indexing of {len(stopped)} videos was interrupted: {first} and {len(stopped) - 1} more.")
+        self.banner.show_message(text + " Everything indexed so far is kept.", "info", "Resume indexing",
+                                 lambda: self.controller.resume_all([fp for fp, _, _ in stopped]))
+
+    def focus_home(self) -> None:
+        """Give the keyboard back to playback (the timeline has the focus; the window's keys then work)."""
+        self.timeline.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def request_index(self, fp: str, fresh: bool) -> None:
+        """Index or resume ``fp``; ``fresh`` (an indexed video): ask first, then index it again from scratch."""
+        if fresh and not self.confirm_reindex(self.controller.names.get(fp, "this video")):
+            return
+        self.controller.index_video(fp, fresh)
+
+    def confirm_reindex(self, name: str) -> bool:
+        """Asked before indexing an indexed video again; tests replace it."""
+        answer = QMessageBox.question(
+            self, "Index again?",
+            f"{name} is already indexed with these settings. Index it again from scratch? Its evidence"
+            + (" and video-LLM memory are" if self.engine.settings.has_model else " is")
+            + " computed anew; answers and edited ranges are kept.")
+        return answer == QMessageBox.StandardButton.Yes
 
     # ---- files ---------------------------------------------------------------------------------------------------
     def open_paths(self, paths: list[str]) -> asyncio.Task[None]:
-        self._remember(paths)
+        """Open files or folders; only the files that open go to Open recent."""
         return self.controller.spawn(self.controller.open_paths(paths))
 
     def open_dialog(self) -> None:
@@ -196,7 +271,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Open a video first.", "warning")
             return
         name = Path(self.controller.current.name).stem + (f".{kind}" if kind else "") + f".{fmt}"
-        target, _ = QFileDialog.getSaveFileName(self, "Export segments", name)
+        target, _ = QFileDialog.getSaveFileName(self, "Export segments", self.beside_video(name))
         if target:
             self.controller.spawn(self.controller.export_segments(fmt, kind, target))
 
@@ -205,9 +280,16 @@ class MainWindow(QMainWindow):
         if current is None:
             self.banner.show_message("Open a video first.", "warning")
             return
-        target, _ = QFileDialog.getSaveFileName(self, "Export report", f"{Path(current.name).stem}.{fmt}")
+        target, _ = QFileDialog.getSaveFileName(self, "Export report",
+                                                self.beside_video(f"{Path(current.name).stem}.{fmt}"))
         if target:
             self.controller.spawn(self.controller.export_report(target, fmt))
+
+    def beside_video(self, name: str) -> str:
+        """Where a save dialog starts: ``name`` in the open video's folder (when that folder is still there)."""
+        current = self.controller.current
+        folder = Path(current.path).parent if current is not None else Path.home()
+        return str((folder if folder.is_dir() else Path.home()) / name)
 
     # ---- editing and playback -----------------------------------------------------------------------------------
     def relabel(self, segment_id: int) -> None:
@@ -263,6 +345,7 @@ class MainWindow(QMainWindow):
             return
         e.ignore()
         self._closing = True
+        self._save_state()
         self.controller.spawn(self._shutdown())
 
     async def _shutdown(self) -> None:

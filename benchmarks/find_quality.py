@@ -43,8 +43,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.evidence import FrameStat
 from core.results import Moment
-from core.semantic import EmbedOptions, EvidenceLine, FrameStat, embed_evidence, evidence_find
+from core.semantic import EmbedOptions, EvidenceLine, embed_evidence, evidence_find
 from core.semantic import store as sem_store
 from core.semantic.embedder import get_embedder
 from core.store import open_db
@@ -175,7 +176,7 @@ def hit(moments: Sequence[tuple[float, float]], n: Needle, slack_s: float = 3.0)
 
 def methods(db: object, fp: str, model_scores: dict[str, list[tuple[float, float, float]]] | None
             ) -> dict[str, Callable[[str], list[tuple[float, float]]]]:
-    from core.evidence import search_text
+    from core.semantic import search_text
 
     embedder = get_embedder()
 
@@ -188,7 +189,7 @@ def methods(db: object, fp: str, model_scores: dict[str, list[tuple[float, float
         return [(m.start, m.end) for m in ms]
 
     out: dict[str, Callable[[str], list[tuple[float, float]]]] = {
-        "FTS5 (evidence search_text)": lambda q: [(h.start_s, h.end_s) for h in search_text(db, fp, q, limit=3)],  # type: ignore[arg-type]
+        "FTS5 (search_text)": lambda q: [(h.start_s, h.end_s) for h in search_text(db, fp, q, limit=3)],  # type: ignore[arg-type]
         "FTS5 normalised": lambda q: [(s.line.start_s, s.line.end_s) for s, _ in sem_store.fts_search(db, fp, q, 3)],  # type: ignore[arg-type]
         "vectors only": vector_only,
         "hybrid (evidence_find)": lambda q: spans(evidence_find(db, fp, q, limit=3)),  # type: ignore[arg-type]
@@ -268,7 +269,9 @@ def timing(work: Path) -> dict[str, object]:
     lines = [EvidenceLine(t, t + 2.8, " ".join(rng.choice(words, 12)), "speech") for t in np.arange(0, dur, 3.0)]
     lines += [EvidenceLine(t, t + 3.0, " ".join(rng.choice(words, 7)), "subtitle") for t in np.arange(1, dur, 6.0)]
     lines += [EvidenceLine(t, t + 4.0, " ".join(rng.choice(words, 3)).upper(), "ocr") for t in np.arange(2, dur, 24.0)]
-    stats = [FrameStat(t, *rng.uniform(0, 1, 6), cut=bool(rng.uniform() < 0.03)) for t in np.arange(0, dur, 0.25)]
+    stats = [FrameStat(t, *rng.uniform(0, 255, 3), int(rng.integers(0, 1 << 24)),
+                       rng.dirichlet(np.ones(12)).astype(np.float32) * 0.5, float(rng.uniform(0, 255)),
+                       cut=bool(rng.uniform() < 0.03)) for t in np.arange(0, dur, 0.25)]
     db = open_db(work / "timing.db")
     db.execute("DELETE FROM semantic_lines")
     db.conn.commit()

@@ -1,4 +1,6 @@
-"""Regenerate docs/screenshots/*.png: the main window empty, indexing, answered and with the ads marked.
+"""Regenerate docs/screenshots/*.png: the main window empty, indexing, answered, with the ads marked, with an
+error, after a restart with an interrupted index (the library and the offer to resume), and the settings dialog
+with a bad value.
 
 Runs the real app on a generated programme (a show with spoken news, an ad break with on-screen text, more
 show) under a display: ``xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/screenshots.py``.
@@ -21,8 +23,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
-from app.settings import AppSettings
 from core.progress import Progress
+from core.usecases import Settings
 from tests.core.evidence.gen import Part, spoken, write_recording
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -45,6 +47,13 @@ def programme(folder: Path) -> Path:
                     folder)
     return write_recording(folder / "evening_news.mp4", parts, size=(640, 360), fps=12, speech=speech,
                            speech_at_s=2.0)
+
+
+def second_programme(folder: Path) -> Path:
+    """Another recording (another fingerprint): the one whose index is stopped halfway for the restart view."""
+    parts = [Part("show", 30.0, colour=(120, 70, 60), shot_s=6.0), Part("black", 0.5),
+             Part("show", 30.0, colour=(60, 100, 120), shot_s=6.0)]
+    return write_recording(folder / "late_film.mp4", parts, size=(640, 360), fps=12)
 
 
 def dark_palette() -> QPalette:
@@ -97,14 +106,66 @@ def main() -> int:
         folder = Path(tmp)
         video = programme(folder)
         qs = QSettings(str(folder / "app.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(qs, AppSettings(db_path=str(folder / "library.db")))
+        settings = Settings(db_path=str(folder / "library.db"))
+        win = MainWindow(qs, settings)
         win.resize(1440, 900)
         win.show()
         loop.run_until_complete(_states(win, video, loop))
-        win.confirm_stop = lambda: True  # type: ignore[method-assign]
-        win.close()
-        loop.run_until_complete(_until(lambda: not win.isVisible(), 30))
+        loop.run_until_complete(_error(win, folder))
+        loop.run_until_complete(_stop_halfway(win, second_programme(folder)))
+        _close(win, loop)
+        again = MainWindow(qs, settings)  # a restart on the same library
+        again.resize(1440, 900)
+        again.show()
+        loop.run_until_complete(_restarted(again))
+        _close(again, loop)
     return 0
+
+
+def _close(win: object, loop: asyncio.AbstractEventLoop) -> None:
+    win.confirm_stop = lambda: True  # type: ignore[attr-defined]
+    win.close()  # type: ignore[attr-defined]
+    loop.run_until_complete(_until(lambda: not win.isVisible(), 60))  # type: ignore[attr-defined]
+    win.engine.shutdown(wait=True)  # type: ignore[attr-defined]
+
+
+async def _error(win: object, folder: Path) -> None:
+    bad = folder / "holiday.mp4"
+    bad.write_text("not a video")
+    w: object = win
+    w.open_paths([str(bad)])  # type: ignore[attr-defined]
+    await _until(lambda: w.banner.text, 60)  # type: ignore[attr-defined]
+    await asyncio.sleep(0.3)
+    save(w, "error")
+    from app.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(w.engine.settings, w.engine, w)  # type: ignore[attr-defined]
+    dlg.show()
+    dlg.model_dir.setText(str(folder / "models" / "Video_XL" / "VideoXL_weight_8"))
+    dlg.refresh_memory()
+    await asyncio.sleep(0.5)
+    save(dlg, "settings")
+    dlg.reject()
+
+
+async def _stop_halfway(win: object, video: Path) -> None:
+    """Open a second film and quit while its frame pass runs (the restart view shows it stopped)."""
+    w: object = win
+    c = w.controller  # type: ignore[attr-defined]
+    w.open_paths([str(video)])  # type: ignore[attr-defined]
+    await _until(lambda: c.current is not None and c.current.path == str(video.resolve()), 60)
+    await _until(lambda: c.library.rows[c.current.fingerprint].fraction > 0.55, 300)
+    c.cancel_index()
+    await _until(lambda: c.index_task is None, 60)
+
+
+async def _restarted(win: object) -> None:
+    w: object = win
+    await _until(lambda: len(w.library.rows) == 2 and w.banner.text, 60)  # type: ignore[attr-defined]
+    await _until(lambda: w.controller.current is not None and w.player.view.has_frame, 60)  # type: ignore[attr-defined]
+    await _until(lambda: w.timeline.thumbs, 60)  # type: ignore[attr-defined]
+    await asyncio.sleep(1.5)  # library thumbnails
+    save(w, "restart")
 
 
 async def _until(cond: Callable[[], object], timeout: float) -> None:

@@ -37,6 +37,10 @@ def add_evidence_options(p: argparse.ArgumentParser, *, fps_flag: str = "--fps")
     g.add_argument("--no-speech", action="store_true", help="skip speech recognition")
     g.add_argument("--speech-model", metavar="DIR_OR_NAME", default=None,
                    help="faster-whisper model folder or name (default: the bundled Whisper tiny.en)")
+    g.add_argument("--vision-model", metavar="DIR_OR_ID", default=None,
+                   help="image-text model (CLIP/SigLIP folder or cached hub id) that sees the frames "
+                        "(default: $LONGWATCH_VISION_MODEL or the default model when installed)")
+    g.add_argument("--no-vision", action="store_true", help="do not embed frames with an image-text model")
 
 
 def add_index_options(p: argparse.ArgumentParser) -> None:
@@ -54,7 +58,8 @@ def settings(args: argparse.Namespace) -> Settings:
     """The ``Settings`` the arguments ask for (``$LONGWATCH_MODEL`` is the configured model)."""
     changes: dict[str, Any] = {"model_dir": os.environ.get(ENV_MODEL, "").strip()}
     for name, field in (("quant", "quant"), ("device", "device"), ("ratio", "ratio"), ("storage", "storage"),
-                        ("evidence_fps", "evidence_fps"), ("speech_model", "speech_model")):
+                        ("evidence_fps", "evidence_fps"), ("speech_model", "speech_model"),
+                        ("vision_model", "vision_model")):
         value = getattr(args, name, None)
         if value is not None:
             changes[field] = value
@@ -62,4 +67,6 @@ def settings(args: argparse.Namespace) -> Settings:
         changes["ocr"] = False
     if getattr(args, "no_speech", False):
         changes["speech"] = False
+    if getattr(args, "no_vision", False):
+        changes["vision"] = "off"
     return DEFAULTS.replace(**changes)

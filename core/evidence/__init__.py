@@ -1,15 +1,16 @@
 """Evidence that needs no video-LLM: shots, black frames, colour / motion statistics, loudness and silences,
 speech (faster-whisper), on-screen text (RapidOCR), subtitles, frame embeddings (core.vision, when an image-text
-model is installed); full-text search over the text; ad detection.
+model is installed); ad detection. Full-text search over the text lines is ``core.semantic.search_text``.
 
 ``run_evidence`` computes it in one frame decode and one audio decode, resumably and incrementally, into the
-library database; the readers, ``search_text`` and ``detect_ads`` work from what is stored.
+library database; the readers and ``detect_ad_breaks`` / ``detect_ads`` work from what is stored.
 """
 
+from core.evidence.ad_model import AdModelError
 from core.evidence.ads import ModelScores, detect_ad_breaks, detect_ads
+from core.evidence.frames import stats_of_frames
 from core.evidence.options import STAGES, EvidenceOptions
 from core.evidence.run import run_evidence
-from core.evidence.search import search_text
 from core.evidence.speech import SpeechError
 from core.evidence.store import (
     EvidenceMissing,
@@ -17,6 +18,7 @@ from core.evidence.store import (
     find_run,
     read_black_frames,
     read_cuts,
+    read_done_stages,
     read_frame_stats,
     read_levels,
     read_ocr_lines,
@@ -40,6 +42,7 @@ from core.evidence.types import (
 
 __all__ = [
     "STAGES",
+    "AdModelError",
     "BlackFrames",
     "EvidenceMissing",
     "EvidenceOptions",
@@ -60,6 +63,7 @@ __all__ = [
     "find_run",
     "read_black_frames",
     "read_cuts",
+    "read_done_stages",
     "read_frame_stats",
     "read_levels",
     "read_ocr_lines",
@@ -68,5 +72,5 @@ __all__ = [
     "read_subtitles",
     "read_transcript",
     "run_evidence",
-    "search_text",
+    "stats_of_frames",
 ]

@@ -1,42 +1,40 @@
-"""``detect_ads``: advert / commercial segments from the stored evidence, as Moments labelled "ad".
+"""Advert breaks from the stored evidence: ``detect_ad_breaks`` (breaks with their adverts) and ``detect_ads``.
 
-Candidates come from three places:
-1. Broadcast breaks, Comskip's way: black-frame runs are separators; consecutive separators 5-90 s apart are
-   spots, and a maximal chain of spots (ads in a row) is a break from the first separator to the last.
-2. Adverts inserted with no black frames: change points of the per-second colour / brightness / loudness
-   profile (``profile.novelty``); a pair of change points 8-150 s apart whose inside differs from both sides
-   while the two sides resemble each other (the film resumes) is a candidate.
-3. Runs of windows the video-LLM scored as relevant (``model_scores``), when given.
-Every candidate is scored with the same evidence: framing by black frames + silence, ads in a row, profile
-difference, loudness jump, shot rate, on-screen / spoken / subtitle commercial cues, model score. The weights of
-the logistic score were set by hand on generated recordings (see benchmarks/evidence.py), so the confidence is
-calibrated only roughly: above 0.5 means "more likely an ad than not" on those recordings.
-Overlapping candidates keep the most confident one. Mark, never cut: nothing here changes the file.
+1. Gaps (``ad_timeline``): black-frame runs, shot cuts and lone silences, each with the exact time the material
+   before it ends and the material after it starts.
+2. Candidates (``ad_features``): every span between two gaps 6-75 s apart, with features of its two ends and its
+   inside (logo presence, picture, loudness, shot rate, separators inside, text cues), against the recording and
+   against its own surroundings.
+3. A fitted classifier (``ad_model``, gradient-boosted trees fitted on real-footage recordings by
+   ``benchmarks/ads_fit.py``) gives each candidate a log-odds of being exactly one advert.
+4. The adverts are the set of non-overlapping candidates with the largest total log-odds above the model's
+   decision point (weighted interval scheduling), so each advert starts and ends on a gap and never spans two.
+5. Adverts that follow one another across a separator form a break, from its first advert's first frame to its
+   last advert's last frame; a break never reaches over programme material.
+
+With the video-LLM's per-window advert scores, a candidate's log-odds also gets ``logit(p_inside) -
+logit(p_recording)``: the naive-Bayes update by an independent, calibrated score, relative to the mean over the
+recording. It is not fitted (no video-LLM scores exist for the corpus); it moves decisions only where the model
+clearly says advert or programme. Marks, never cuts: nothing here changes the file.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import sqlite_utils
 
-from core.evidence import store
-from core.evidence.cues import LABELS, find_cues
-from core.evidence.profile import Profile, change_points
-from core.evidence.types import BlackFrames, FrameStat, Silence, TextLine
+from core.evidence.ad_features import Candidates, candidates, features
+from core.evidence.ad_model import AdModel, load_model
+from core.evidence.ad_timeline import Timeline
 from core.results import AdBreak, Moment
-from core.store import get_video_row
 
-SPOT_S = (5.0, 90.0)  # a spot (one advert) between two separators lasts this long
-BREAK_S = (8.0, 360.0)  # a whole break (or one inserted advert) lasts this long
-INSERT_S = (8.0, 150.0)  # an advert inserted without black frames lasts this long
-SIDE_S = 30.0  # seconds on each side compared with the inside
-FRAME_TOL_S = 1.5  # black frames / silence this close to a boundary frame it
-
+BREAK_GAP_S = 1.5  # adverts at most this far apart (a separator) belong to one break
+P_CLIP = 0.02  # video-LLM window scores are clipped to [P_CLIP, 1 - P_CLIP] before taking log-odds
 
 
 class WindowScoresLike(Protocol):
@@ -52,237 +50,148 @@ ModelScores = Sequence[tuple[float, float, float]] | WindowScoresLike
 
 
 @dataclass(frozen=True)
-class _Evidence:
-    duration_s: float
-    profile: Profile
-    stats: tuple[FrameStat, ...]
-    black: tuple[BlackFrames, ...]
-    silences: tuple[Silence, ...]
-    cue_lines: tuple[tuple[TextLine, dict[str, list[str]]], ...]  # text lines with commercial cues, and the cues
-    stat_times: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_stats,) sorted sample times
+class Scored:
+    """Every candidate advert of one video with its features and its log-odds above the decision point."""
 
-
-@dataclass(frozen=True)
-class _Candidate:
-    start_s: float
-    end_s: float
-    kind: str  # "break", "insert", "model"
-    spots: int = 1
+    timeline: Timeline
+    cands: Candidates
+    x: np.ndarray  # (n, n_features)
+    margin: np.ndarray  # (n,) log-odds minus the model's decision point
+    names: tuple[str, ...]
 
 
 def detect_ads(db: sqlite_utils.Database, fingerprint: str, *, model_scores: ModelScores | None = None,
                min_score: float = 0.5) -> list[Moment]:
-    """Ad segments (label "ad", confidence ``score``, reasons ``why``) in time order, those >= ``min_score``."""
-    ev = _load(db, fingerprint)
-    windows = _windows(model_scores)
-    candidates = _break_candidates(ev) + _insert_candidates(ev) + _model_candidates(ev, windows)
-    scored = [_score(ev, c, windows) for c in candidates]
-    kept: list[Moment] = []
-    # Most confident first; among near-equal scores, the one whose inside contrasts most with its sides.
-    for m, _contrast in sorted(scored, key=lambda mc: (-round(mc[0].score, 2), -mc[1])):
-        if m.score >= min_score and all(_overlap(m, k) < 0.5 for k in kept):
-            kept.append(m)
-    return _join_adjacent(sorted(kept, key=lambda m: m.start))
-
-
-def _join_adjacent(moments: list[Moment], gap_s: float = 2.0) -> list[Moment]:
-    """Ads that touch (a spot whose separator was missed after the rest of its break) become one segment."""
-    out: list[Moment] = []
-    for m in moments:
-        if out and m.start <= out[-1].end + gap_s:
-            last = out[-1]
-            why = tuple(dict.fromkeys((*last.why, *m.why)))
-            out[-1] = Moment(last.start, max(last.end, m.end), max(last.score, m.score), "ad", why)
-        else:
-            out.append(m)
-    return out
-
-
-def _load(db: sqlite_utils.Database, fingerprint: str) -> _Evidence:
-    store.require_run(db, fingerprint)
-    row = get_video_row(db, fingerprint)
-    stats = tuple(store.read_frame_stats(db, fingerprint))
-    levels = store.read_levels(db, fingerprint)
-    duration = float(row["duration_s"]) if row else max([s.t_s for s in stats] + [lv.t_s for lv in levels] + [0.0])
-    texts = [*store.read_ocr_lines(db, fingerprint), *store.read_subtitles(db, fingerprint)]
-    texts += [TextLine(s.start_s, s.end_s, s.text, "speech") for s in store.read_transcript(db, fingerprint,
-                                                                                            words=False)]
-    profile = Profile.build(duration, stats, levels, store.read_cuts(db, fingerprint))
-    cue_lines = tuple((line, cues) for line in texts if (cues := find_cues(line.text)))
-    return _Evidence(duration, profile, stats, tuple(store.read_black_frames(db, fingerprint)),
-                     tuple(store.read_silences(db, fingerprint)), cue_lines,
-                     np.array([s.t_s for s in stats], dtype=np.float64))
-
-
-def _break_candidates(ev: _Evidence) -> list[_Candidate]:
-    seps = list(ev.black)
-    out: list[_Candidate] = []
-    i = 0
-    while i < len(seps) - 1:
-        j = i
-        while j + 1 < len(seps) and SPOT_S[0] <= _mid(seps[j + 1]) - _mid(seps[j]) <= SPOT_S[1]:
-            j += 1
-        if j > i:
-            out.append(_Candidate(seps[i].start_s, seps[j].end_s, "break", spots=j - i))
-            for k in range(i + 1, j):  # a chain may start with a show segment framed like a spot: also its tails
-                out.append(_Candidate(seps[k].start_s, seps[j].end_s, "break", spots=j - k))
-                out.append(_Candidate(seps[i].start_s, seps[k].end_s, "break", spots=k - i))
-        i = max(j, i + 1)
-    return out
-
-
-def _insert_candidates(ev: _Evidence) -> list[_Candidate]:
-    points = change_points(ev.profile.novelty())
-    out = []
-    for a_i, a in enumerate(points):
-        for b in points[a_i + 1:a_i + 7]:
-            if not INSERT_S[0] <= b - a <= INSERT_S[1]:
-                continue
-            out.append(_Candidate(_refine(ev, a), _refine(ev, b), "insert"))
-    return out
-
-
-def _windows(model_scores: ModelScores | None) -> list[tuple[float, float, float]]:
-    if model_scores is None:
-        return []
-    if isinstance(model_scores, Sequence):
-        return [(float(a), float(b), float(p)) for a, b, p in model_scores]
-    return [(float(a), float(b), float(p)) for a, b, p in
-            zip(model_scores.start_s, model_scores.end_s, model_scores.score, strict=True)]
-
-
-def _model_candidates(ev: _Evidence, model_scores: list[tuple[float, float, float]]) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    run: list[tuple[float, float, float]] = []
-    for w in [*sorted(model_scores, key=lambda w: w[0]), (math.inf, math.inf, 0.0)]:
-        if w[2] >= 0.5 and (not run or w[0] - run[-1][1] <= 1.0):
-            run.append(w)
-            continue
-        if run and INSERT_S[0] <= run[-1][1] - run[0][0] <= BREAK_S[1]:
-            out.append(_Candidate(_refine(ev, run[0][0]), _refine(ev, run[-1][1]), "model"))
-        run = [w] if w[2] >= 0.5 else []
-    return out
-
-
-def _refine(ev: _Evidence, t: float, window_s: float = 1.5) -> float:
-    """Snap a boundary to the sampled frame with the strongest content change within ``window_s``."""
-    lo, hi = np.searchsorted(ev.stat_times, [t - window_s, t + window_s + 1e-9])
-    near = ev.stats[int(lo):int(hi)]
-    if not near:
-        return max(0.0, min(ev.duration_s, t))
-    best = max(near, key=lambda s: s.cut_score)
-    return best.t_s if best.cut_score > 0 else t
-
-
-def _score(ev: _Evidence, c: _Candidate, model_scores: list[tuple[float, float, float]]) -> tuple[Moment, float]:
-    """The candidate as a Moment with its confidence and reasons, and its profile contrast (for ranking)."""
-    a, b = c.start_s, c.end_s
-    left, right = (max(0.0, a - SIDE_S), a), (b, min(ev.duration_s, b + SIDE_S))
-    x = -4.0
-    why: list[str] = []
-    framed = sum(_framed(ev, t) for t in (a, b))
-    if framed:
-        x += 1.3 * framed
-        why.append(_framing_reason(ev, a, b))
-    if c.spots >= 2:
-        x += 0.7 * min(c.spots - 1, 3) + (0.5 if 45.0 <= b - a <= 330.0 else 0.0)
-        why.append(f"{c.spots} ads in a row")
-    profile_x, contrast = _profile_terms(ev, a, b, left, right, why)
-    x += profile_x
-    cues_x = _cue_terms(ev, a, b, why)
-    model_x = _model_term(a, b, model_scores, why)
-    x += cues_x + model_x
-    if not framed and cues_x == 0 and model_x == 0:
-        x -= 1.0  # a film scene may look and sound unlike its neighbours; an inserted advert also says so
-    if not BREAK_S[0] <= b - a <= BREAK_S[1]:
-        x -= 2.0
-    score = 1.0 / (1.0 + math.exp(-x))
-    return Moment(round(a, 3), round(max(a, b), 3), round(score, 4), "ad", tuple(why)), contrast
-
-
-def _model_term(a: float, b: float, model_scores: list[tuple[float, float, float]], why: list[str]) -> float:
-    """Up to +3 for how much more the video-LLM calls the inside an advert than the rest."""
-    inside = [w[2] for w in model_scores if w[0] < b and w[1] > a]
-    if not inside:
-        return 0.0
-    outside = [w[2] for w in model_scores if w[1] <= a or w[0] >= b]
-    p_in, p_out = float(np.mean(inside)), float(np.mean(outside)) if outside else 0.0
-    lift = float(np.clip(p_in - p_out, 0.0, 1.0))
-    if lift > 0:
-        why.append(f"model score {p_in:.2f} (outside {p_out:.2f})")
-    return 3.0 * lift
-
-
-def _profile_terms(ev: _Evidence, a: float, b: float, left: tuple[float, float], right: tuple[float, float],
-                   why: list[str]) -> tuple[float, float]:
-    """Score terms from the picture / sound profile, and the contrast (inside vs sides minus side vs side)."""
-    p = ev.profile
-    sides = [s for s in (left, right) if s[1] - s[0] >= 3.0]
-    x = contrast = 0.0
-    if sides:
-        d_in = min(p.distance((a, b), s) for s in sides)
-        contrast = d_in - (p.distance(left, right) if len(sides) == 2 else 0.0)
-        x += 1.6 * min(1.0, max(0.0, (d_in - 0.3) / 0.7))
-        if d_in >= 0.6:
-            why.append(f"picture/sound profile differs from its surroundings ({d_in:.2f})")
-        if len(sides) == 2 and d_in >= 0.6 and p.distance(left, right) < 0.5 * d_in:
-            x += 0.8
-            why.append("the programme resumes unchanged after it")
-        loud_in = p.loudness(a, b)
-        loud_out = float(np.nanmean([p.loudness(*s) for s in sides]))
-        if not (math.isnan(loud_in) or math.isnan(loud_out)) and abs(loud_in - loud_out) >= 3.0:
-            x += 0.8 * min(1.0, abs(loud_in - loud_out) / 6.0)
-            why.append(f"loudness jump {loud_in - loud_out:+.1f} dB")
-        rate_in = p.cut_rate(a, b)
-        rate_out = max(1.0, float(np.mean([p.cut_rate(*s) for s in sides])))
-        if rate_in >= 1.5 * rate_out and rate_in >= 4.0:
-            x += 0.8 * min(1.0, (rate_in / rate_out - 1.5) / 1.5 + 0.3)
-            why.append(f"shot rate {rate_in:.0f}/min vs {rate_out:.0f}/min around it")
-    return x, contrast
-
-
-def _cue_terms(ev: _Evidence, a: float, b: float, why: list[str]) -> float:
-    kinds: dict[str, tuple[str, str]] = {}
-    for line, cues in ev.cue_lines:
-        if line.end_s <= a or line.start_s >= b:
-            continue
-        for kind, hits in cues.items():
-            kinds.setdefault(kind, (line.source, hits[0]))
-    source_names = {"ocr": "on-screen", "speech": "spoken", "subtitle": "subtitle"}
-    for kind, (source, hit) in sorted(kinds.items()):
-        why.append(f"{source_names.get(source, source)} {LABELS[kind]}: {hit!r}")
-    return 1.0 * min(3, len(kinds))
-
-
-def _framed(ev: _Evidence, t: float) -> float:
-    """1 when black frames and silence meet at ``t``, 0.6 for black frames alone, 0 otherwise."""
-    black = any(bf.start_s - FRAME_TOL_S <= t <= bf.end_s + FRAME_TOL_S for bf in ev.black)
-    if not black:
-        return 0.0
-    silent = any(s.start_s - FRAME_TOL_S <= t <= s.end_s + FRAME_TOL_S for s in ev.silences)
-    return 1.0 if silent else 0.6
-
-
-def _framing_reason(ev: _Evidence, a: float, b: float) -> str:
-    ends = [_framed(ev, t) for t in (a, b)]
-    if ends == [1.0, 1.0]:
-        return "black frame + silence at both ends"
-    if min(ends) > 0:
-        return "black frames at both ends" + (" (silence at one)" if max(ends) == 1.0 else "")
-    return "black frame" + (" + silence" if max(ends) == 1.0 else "") + " at one end"
-
-
-def _mid(span: BlackFrames) -> float:
-    return 0.5 * (span.start_s + span.end_s)
-
-
-def _overlap(m: Moment, k: Moment) -> float:
-    inter = min(m.end, k.end) - max(m.start, k.start)
-    return max(0.0, inter) / max(1e-9, min(m.duration, k.duration))
+    """Ad breaks as moments labelled "ad" in time order (the view ``ads`` prints): see ``detect_ad_breaks``."""
+    return [b.moment() for b in detect_ad_breaks(db, fingerprint, model_scores=model_scores, min_score=min_score)]
 
 
 def detect_ad_breaks(db: sqlite_utils.Database, fingerprint: str, *, model_scores: ModelScores | None = None,
-                     min_score: float = 0.5) -> list[AdBreak]:
-    """The ad breaks ``detect_ads`` finds, each as an ``AdBreak`` (this detector does not split breaks yet)."""
-    return [AdBreak(m.start, m.end, m.score, m.why)
-            for m in detect_ads(db, fingerprint, model_scores=model_scores, min_score=min_score)]
+                     min_score: float = 0.5, model: AdModel | None = None) -> list[AdBreak]:
+    """Advert breaks in time order, each with its adverts ("advert" moments), scores >= ``min_score``.
+
+    A score is the classifier's probability relative to its decision point: 0.5 is where it decides "advert".
+    """
+    return decode(score_candidates(db, fingerprint, model_scores=model_scores, model=model), min_score)
+
+
+def decode(scored: Scored, min_score: float = 0.5) -> list[AdBreak]:
+    """The best non-overlapping candidates above ``min_score`` as adverts, chained into breaks."""
+    p = 1.0 / (1.0 + np.exp(-scored.margin))
+    keep = np.flatnonzero(p >= max(min_score, 0.5 + 1e-9))
+    chosen = _best_non_overlapping(scored.cands.start_s[keep], scored.cands.end_s[keep], scored.margin[keep])
+    adverts = [_advert(scored, int(keep[k]), float(p[keep[k]])) for k in chosen]
+    return _breaks(adverts)
+
+
+def score_candidates(db: sqlite_utils.Database, fingerprint: str, *, model_scores: ModelScores | None = None,
+                     model: AdModel | None = None) -> Scored:
+    """Every candidate advert of the video with its features and its log-odds margin."""
+    model = model or load_model()
+    tl = Timeline.load(db, fingerprint)
+    cands = candidates(tl)
+    x = features(tl, cands, list(model.features))
+    margin = model.logit(x) - model.decision_logit
+    windows = _windows(model_scores)
+    if windows.size:
+        margin = margin + _model_lift(windows, cands)
+    return Scored(tl, cands, x, margin, model.features)
+
+
+def _windows(model_scores: ModelScores | None) -> np.ndarray:
+    """(n_windows, 3) start_s, end_s, p."""
+    if model_scores is None:
+        return np.zeros((0, 3))
+    if isinstance(model_scores, Sequence):
+        rows = [(float(a), float(b), float(p)) for a, b, p in model_scores]
+    else:
+        rows = [(float(a), float(b), float(p)) for a, b, p in
+                zip(model_scores.start_s, model_scores.end_s, model_scores.score, strict=True)]
+    return np.array(rows, float).reshape(-1, 3)
+
+
+def _model_lift(windows: np.ndarray, c: Candidates) -> np.ndarray:
+    """(n,) logit(mean window score inside) - logit(mean over the recording); 0 where no window overlaps."""
+    def logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(p, P_CLIP, 1 - P_CLIP)
+        return np.asarray(np.log(p / (1 - p)))
+
+    a, b, p = windows[:, 0], windows[:, 1], windows[:, 2]
+    overlap = np.clip(np.minimum(b[None, :], c.end_s[:, None]) - np.maximum(a[None, :], c.start_s[:, None]), 0, None)
+    weight = overlap.sum(axis=1)  # (n,) seconds covered by windows
+    p_in = (overlap * p[None, :]).sum(axis=1) / np.maximum(weight, 1e-9)
+    lift = logit(p_in) - logit(np.array(float(np.average(p, weights=np.maximum(b - a, 1e-9)))))
+    return np.where(weight > 0, lift, 0.0)
+
+
+def _best_non_overlapping(start_s: np.ndarray, end_s: np.ndarray, weight: np.ndarray) -> list[int]:
+    """Indices of the non-overlapping spans with the largest total weight (weighted interval scheduling)."""
+    order = np.argsort(end_s, kind="stable")
+    s, e, w = start_s[order], end_s[order], weight[order]
+    prev = np.searchsorted(e, s + 1e-6, side="right") - 1  # last span ending at or before each start
+    best = np.zeros(len(order) + 1)
+    take = np.zeros(len(order), bool)
+    for k in range(len(order)):
+        with_k = w[k] + best[prev[k] + 1]
+        take[k] = with_k > best[k]
+        best[k + 1] = with_k if take[k] else best[k]
+    chosen, k = [], len(order) - 1
+    while k >= 0:
+        if take[k]:
+            chosen.append(int(order[k]))
+            k = int(prev[k])
+        else:
+            k -= 1
+    return sorted(chosen, key=lambda i: float(start_s[i]))
+
+
+def _advert(scored: Scored, k: int, p: float) -> Moment:
+    c = scored.cands
+    row = dict(zip(scored.names, scored.x[k], strict=True))
+    return Moment(round(float(c.start_s[k]), 3), round(float(c.end_s[k]), 3), round(p, 4), "advert",
+                  tuple(reasons(row)))
+
+
+def _breaks(adverts: list[Moment]) -> list[AdBreak]:
+    groups: list[list[Moment]] = []
+    for ad in adverts:
+        if groups and ad.start - groups[-1][-1].end <= BREAK_GAP_S:
+            groups[-1].append(ad)
+        else:
+            groups.append([ad])
+    out = []
+    for g in groups:
+        why = [f"{len(g)} adverts in a row"] if len(g) > 1 else []
+        why += list(dict.fromkeys(w for ad in g for w in ad.why))
+        score = float(np.mean([ad.score for ad in g]))
+        out.append(AdBreak(g[0].start, g[-1].end, round(score, 4), tuple(why), tuple(g)))
+    return out
+
+
+def reasons(f: dict[str, float]) -> list[str]:
+    """Human reasons for one advert from its feature values (only those that point towards an advert)."""
+    out: list[str] = []
+
+    def val(name: str) -> float:
+        v = f.get(name, math.nan)
+        return float(v) if v is not None else math.nan
+
+    ends = [("black frames" if val(f"{e}_black_s") > 0 else "") +
+            (" + silence" if val(f"{e}_silence_s") >= 0.05 else "") for e in ("start", "end")]
+    if all(ends):
+        out.append(f"{ends[0].strip(' +')} at the start, {ends[1].strip(' +')} at the end")
+    elif any(ends):
+        out.append(f"{next(x for x in ends if x).strip(' +')} at one end")
+    if val("logo_inside") < 0.5 * val("logo_recording"):
+        out.append(f"channel logo absent ({val('logo_inside'):.0%} vs {val('logo_recording'):.0%} of the programme)")
+    if val("hist_vs_recording") >= 0.15:
+        out.append(f"colours unlike the programme ({val('hist_vs_recording'):.2f})")
+    if abs(val("db_vs_recording")) >= 3.0:
+        out.append(f"loudness {val('db_vs_recording'):+.0f} dB against the programme")
+    rate, rec = val("cuts_per_min"), val("cuts_per_min_recording")
+    if rate >= 1.5 * max(rec, 1.0):
+        out.append(f"{rate:.0f} shots/min vs {rec:.0f}/min in the recording")
+    for name, what in (("ocr_cues", "on-screen"), ("speech_cues", "spoken")):
+        if val(name) > 0:
+            out.append(f"{what} commercial cues (phone number, URL, price or call to action)")
+    return out or ["the fitted model's features as a whole"]

@@ -7,6 +7,7 @@ by frame from our pass (``process_frame``), so the file is decoded only once for
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 
@@ -83,6 +84,20 @@ class FrameAnalyzer:
         for old in [k for k in self._times if k < self._n - 64]:  # the flash filter looks back a few frames
             del self._times[old]
         return stat, cut_times
+
+
+def stats_of_frames(frames: Iterable[tuple[float, np.ndarray]], *, fps: float, analysis_width: int = 160,
+                    cut_threshold: float = 27.0) -> list[FrameStat]:
+    """``FrameStat`` rows (``cut`` set where a shot starts) from (t_s, (H, W, 3) uint8 RGB) pairs in time order, as
+    the evidence pass computes them: for callers that decode frames themselves (tests, benchmarks)."""
+    analyzer = FrameAnalyzer(float(fps), analysis_width, cut_threshold)
+    stats: list[FrameStat] = []
+    cut_times: set[float] = set()
+    for t_s, rgb in frames:
+        stat, cuts = analyzer.add(float(t_s), rgb)
+        stats.append(stat)
+        cut_times.update(round(c, 6) for c in cuts)
+    return [dataclasses.replace(s, cut=round(s.t_s, 6) in cut_times) for s in stats]
 
 
 def black_runs(stats: Iterable[FrameStat], black_luma: float, black_luma_p99: float,

@@ -108,7 +108,8 @@ class EvidenceOptions:
     def stage_settings(self, stage: str) -> dict[str, Any]:
         """The options ``stage`` depends on (what its settings key hashes)."""
         frames = {"fps": self.fps, "analysis_width": self.analysis_width, "cut_threshold": self.cut_threshold,
-                  "black_luma": self.black_luma, "black_luma_p99": self.black_luma_p99}
+                  "black_luma": self.black_luma, "black_luma_p99": self.black_luma_p99,
+                  "logo": "corner-edges/1"}  # runs made before logo evidence existed redo the frame stage
         by_stage: dict[str, dict[str, Any]] = {
             "frames": frames,
             "ocr": {"fps": self.fps, "ocr_stride": self.ocr_stride, "ocr_width": self.ocr_width,

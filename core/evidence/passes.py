@@ -24,6 +24,7 @@ import sqlite_utils
 from core.evidence import store
 from core.evidence.audio import LevelMeter
 from core.evidence.frames import FrameAnalyzer, black_runs, resize_to_width, shots_from_cuts
+from core.evidence.logo import LOGO_STRIDE, LOGO_WIDTH, CornerEdges, corner_edges
 from core.evidence.ocr import OcrObservation, OcrReader, merge_observations
 from core.evidence.options import EvidenceOptions
 from core.evidence.speech import SpeechBuffer, load_model, transcribe
@@ -52,6 +53,7 @@ class _FrameBuffers:
     stats: list[FrameStat] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)
     obs: list[OcrObservation] = field(default_factory=list)
+    logo: list[CornerEdges] = field(default_factory=list)
     last_t: float = -1.0
 
 
@@ -65,6 +67,8 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
     done = min(todo.values())
     start = math.floor(done * options.fps + 0.5) / options.fps if done > 0 else 0.0
     width = options.ocr_width if "ocr" in todo else options.analysis_width
+    if "frames" in todo:
+        width = max(width, LOGO_WIDTH)  # the logo's corner edges need more pixels than the statistics
     if "vision" in todo:
         width = max(width, VISION_WIDTH)
     if "objects" in todo:
@@ -88,6 +92,8 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
             stat, cuts = analyzer.add(t, frame.image)
             buf.stats.append(stat)
             buf.cuts.extend(cuts)
+            if slot % LOGO_STRIDE == 0:
+                buf.logo.append(corner_edges(t, frame.image))
         if reader is not None and frame.target_s > todo["ocr"] + EPS and slot % options.ocr_stride == 0:
             last_ocr = _ocr_frame(reader, t, frame.image, options.analysis_width, last_ocr)
             buf.obs.extend(last_ocr[1])
@@ -172,6 +178,7 @@ def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float
             store.mark_stage(db, run_id, "objects", max(todo["objects"], buf.last_t))
         if "frames" in todo:
             store.write_frame_stats(db, run_id, buf.stats, buf.cuts)
+            store.write_logo_edges(db, run_id, buf.logo)
             store.mark_stage(db, run_id, "frames", max(todo["frames"], buf.last_t))
         if "ocr" in todo:
             store.write_ocr_obs(db, run_id, buf.obs)
@@ -179,6 +186,7 @@ def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float
     buf.stats.clear()
     buf.cuts.clear()
     buf.obs.clear()
+    buf.logo.clear()
 
 
 def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: EvidenceOptions, info: VideoInfo,
@@ -197,7 +205,6 @@ def _finish_frames(db: sqlite_utils.Database, run_id: int, path: Path, options: 
             store.mark_stage(db, run_id, "frames", info.duration_s, "done")
         if "ocr" in todo:
             db.execute("DELETE FROM ev_ocr WHERE run_id = ?", [run_id])
-            db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'ocr'", [run_id])
             lines = merge_observations(store.read_ocr_obs(db, run_id), options.ocr_stride * sample_s,
                                        max_gap_s=2.5 * options.ocr_stride * sample_s)
             store.write_text_lines(db, run_id, lines)

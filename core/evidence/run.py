@@ -94,6 +94,5 @@ def _subtitles_stage(db: sqlite_utils.Database, run_id: int, path: Path, info: V
     lines = [TextLine(s.start_s, s.end_s, s.text, s.source) for s in read_subtitles(path, info) if s.text.strip()]
     with db.atomic():
         db.execute("DELETE FROM ev_subtitles WHERE run_id = ?", [run_id])
-        db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = 'subtitle'", [run_id])
         store.write_text_lines(db, run_id, lines)
         store.mark_stage(db, run_id, "subtitles", info.duration_s, "done")

@@ -15,6 +15,7 @@ import numpy as np
 import sqlite_utils
 
 from core.errors import LongwatchError
+from core.evidence.logo import CornerEdges
 from core.evidence.ocr import OcrObservation
 from core.evidence.types import (
     BlackFrames,
@@ -31,7 +32,7 @@ RUN_KEY = "evidence/v1"  # one evidence run per video; stages carry their own se
 
 # Tables whose rows belong to each stage (cleared when the stage restarts with other settings).
 STAGE_TABLES = {
-    "frames": ("ev_frame_stats", "ev_cuts", "ev_shots", "ev_black"),
+    "frames": ("ev_frame_stats", "ev_cuts", "ev_shots", "ev_black", "ev_logo_edges"),
     "ocr": ("ev_ocr_obs", "ev_ocr"),
     "audio": ("ev_levels", "ev_silences"),
     "speech": ("ev_transcript",),
@@ -39,7 +40,6 @@ STAGE_TABLES = {
     "vision": (),  # core.vision's tables, keyed by (video, model); core.vision.FrameEmbedder clears its rows
     "objects": (),  # core.vision's object tables, keyed by (video, detector); core.vision.ObjectStage clears them
 }
-STAGE_TEXT_SOURCE = {"ocr": "ocr", "speech": "speech", "subtitles": "subtitle"}
 
 
 class EvidenceMissing(LongwatchError):
@@ -93,10 +93,20 @@ def start_stage(db: sqlite_utils.Database, run_id: int, stage: str, key: str) ->
             db.execute("DELETE FROM ev_words WHERE segment_id IN (SELECT id FROM ev_transcript WHERE run_id = ?)",
                        [run_id])
         db.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-    if stage in STAGE_TEXT_SOURCE:
-        db.execute("DELETE FROM ev_text WHERE run_id = ? AND source = ?", [run_id, STAGE_TEXT_SOURCE[stage]])
     db.execute("INSERT OR REPLACE INTO evidence_stages (run_id, stage, settings_key, state, done_s) "
                "VALUES (?, ?, ?, 'running', 0)", [run_id, stage, key])
+
+
+def restart_stages(db: sqlite_utils.Database, fingerprint: str, keys: dict[str, str]) -> None:
+    """Clear the rows of each stage in ``keys`` (stage -> settings key) and mark it to run again from 0, so the
+    next evidence pass computes the video's evidence anew."""
+    run_id = find_run(db, fingerprint)
+    if run_id is None:
+        return
+    with db.atomic():
+        for stage, key in keys.items():
+            start_stage(db, run_id, stage, key)
+        set_run_state(db, run_id, "pending")
 
 
 def mark_stage(db: sqlite_utils.Database, run_id: int, stage: str, done_s: float, state: str = "running") -> None:
@@ -120,6 +130,18 @@ def write_frame_stats(db: sqlite_utils.Database, run_id: int, stats: Sequence[Fr
         [(run_id, s.t_s, s.luma_mean, s.luma_p99, s.sat_mean, s.dominant_rgb,
           np.asarray(s.hue_hist, np.float32).tobytes(), s.motion, s.cut_score) for s in stats])
     db.conn.executemany("INSERT OR IGNORE INTO ev_cuts VALUES (?, ?)", [(run_id, t) for t in cuts])
+
+
+def write_logo_edges(db: sqlite_utils.Database, run_id: int, rows: Sequence[CornerEdges]) -> None:
+    db.conn.executemany("INSERT OR REPLACE INTO ev_logo_edges VALUES (?, ?, ?, ?, ?)",
+                        [(run_id, r.t_s, r.shape[0], r.shape[1], r.bits) for r in rows])
+
+
+def read_logo_edges(db: sqlite_utils.Database, fingerprint: str) -> list[CornerEdges]:
+    """Corner edge samples in time order (empty for a run made before logo evidence existed)."""
+    run = require_run(db, fingerprint)
+    return [CornerEdges(r["t_s"], (int(r["corner_h"]), int(r["corner_w"])), bytes(r["bits"])) for r in db.query(
+        "SELECT * FROM ev_logo_edges WHERE run_id = ? ORDER BY t_s", [run])]
 
 
 def write_spans(db: sqlite_utils.Database, run_id: int, table: str, rows: Iterable[Span]) -> None:
@@ -152,9 +174,6 @@ def write_text_lines(db: sqlite_utils.Database, run_id: int, lines: Sequence[Tex
         else:
             db.execute("INSERT INTO ev_subtitles (run_id, start_s, end_s, text, source) VALUES (?, ?, ?, ?, ?)",
                        [run_id, ln.start_s, ln.end_s, ln.text, ln.source])
-        source = "ocr" if ln.source == "ocr" else "subtitle"
-        db.execute("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, ?, ?, ?, ?)",
-                   [ln.text, source, run_id, ln.start_s, ln.end_s])
 
 
 def write_transcript(db: sqlite_utils.Database, run_id: int, segments: Sequence[TranscriptSegment]) -> None:
@@ -165,8 +184,6 @@ def write_transcript(db: sqlite_utils.Database, run_id: int, segments: Sequence[
         seg_id = cur.lastrowid
         db.conn.executemany("INSERT INTO ev_words VALUES (?, ?, ?, ?, ?)",
                        [(seg_id, w.start_s, w.end_s, w.word, w.probability) for w in seg.words])
-        db.execute("INSERT INTO ev_text (text, source, run_id, start_s, end_s) VALUES (?, 'speech', ?, ?, ?)",
-                   [seg.text, run_id, seg.start_s, seg.end_s])
 
 
 # ---- readers ---------------------------------------------------------------------------------------------------
@@ -199,6 +216,11 @@ def read_levels(db: sqlite_utils.Database, fingerprint: str) -> list[Level]:
     run = require_run(db, fingerprint)
     return [Level(r["t_s"], r["rms_db"]) for r in db.query(
         "SELECT t_s, rms_db FROM ev_levels WHERE run_id = ? ORDER BY t_s", [run])]
+
+
+def read_done_stages(db: sqlite_utils.Database, fingerprint: str) -> tuple[str, ...]:
+    """The stages finished for the video ("frames", "ocr", "audio", "speech", "subtitles")."""
+    return done_stages(db, require_run(db, fingerprint))
 
 
 def read_frame_stats(db: sqlite_utils.Database, fingerprint: str) -> list[FrameStat]:
@@ -238,8 +260,11 @@ def read_ocr_obs(db: sqlite_utils.Database, run_id: int) -> list[OcrObservation]
 
 
 def read_frame_stats_run(db: sqlite_utils.Database, run_id: int) -> list[FrameStat]:
+    """The run's frame statistics in time order, ``cut`` set on the samples where a stored shot starts."""
+    cuts = {round(t, 6) for t in read_cuts_run(db, run_id)}  # a cut's time is its first sample's time
     return [FrameStat(r["t_s"], r["luma_mean"], r["luma_p99"], r["sat_mean"], r["dominant_rgb"],
-                      np.frombuffer(r["hue_hist"], np.float32), r["motion"], r["cut_score"])
+                      np.frombuffer(r["hue_hist"], np.float32), r["motion"], r["cut_score"],
+                      round(float(r["t_s"]), 6) in cuts)
             for r in db.query("SELECT * FROM ev_frame_stats WHERE run_id = ? ORDER BY t_s", [run_id])]
 
 

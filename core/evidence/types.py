@@ -35,7 +35,8 @@ class Silence(Span):
 
 @dataclass(frozen=True, eq=False)
 class FrameStat:
-    """Colour and motion statistics of one sampled frame (the analysis size, ~160 px wide)."""
+    """Colour and motion statistics of one sampled frame (the analysis size, ~160 px wide): the one frame
+    statistic of the engine (the ad detector, the visual queries and the chapters all read these)."""
 
     t_s: float
     luma_mean: float  # 0..255
@@ -45,6 +46,28 @@ class FrameStat:
     hue_hist: np.ndarray = field(repr=False)  # (12,) float32, saturation-weighted, sums to <= 1
     motion: float = 0.0  # mean |grey difference| to the previous sample, 0..255
     cut_score: float = 0.0  # PySceneDetect ContentDetector score against the previous sample
+    cut: bool = False  # a shot starts on this sample (set by the readers from the stored cuts)
+
+    @property
+    def luma(self) -> float:
+        """Mean brightness in 0..1."""
+        return self.luma_mean / 255.0
+
+    @property
+    def saturation(self) -> float:
+        """Mean saturation in 0..1."""
+        return self.sat_mean / 255.0
+
+    @property
+    def movement(self) -> float:
+        """Mean grey change from the previous sample in 0..1."""
+        return self.motion / 255.0
+
+    @property
+    def rgb(self) -> tuple[float, float, float]:
+        """The dominant colour in 0..1 per channel."""
+        c = int(self.dominant_rgb)
+        return (c >> 16) / 255.0, (c >> 8 & 255) / 255.0, (c & 255) / 255.0
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,10 @@ def index_video(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     loader: Callable[[ModelOptions, ProgressCallback], VideoXL] = load_model,
+    fresh: bool = False,
 ) -> IndexResult:
-    """Index ``path`` (or resume its interrupted index, or return the finished one at once).
+    """Index ``path`` (or resume its interrupted index, or return the finished one at once; ``fresh``: drop
+    what the run with these settings holds and encode it all again).
 
     ``model`` is a loaded ``VideoXL`` or the ``ModelOptions`` to load one with (through ``loader``, e.g. a cache
     that keeps it for the next video); given the options of a local folder, a finished index is found from the
@@ -82,7 +84,7 @@ def index_video(
     info = probe(path)
     upsert_video(db, info)
     identity = model.identity if isinstance(model, VideoXL) else _identity_without_loading(model)
-    done = _finished_run(db, info.fingerprint, options, identity)
+    done = None if fresh else _finished_run(db, info.fingerprint, options, identity)
     if done is not None:
         if isinstance(model, ModelOptions):  # the model may have moved: later answers load it from here
             store.remember_model(db, done.id, _recordable(model))
@@ -97,6 +99,8 @@ def index_video(
     times = plan_times(options.policy(), info)
     windows_total = math.ceil(len(times) / model.frames_per_window)
     loaded_with = dataclasses.asdict(model.options) if model.options is not None else None
+    if fresh:
+        store.clear_run(db, info.fingerprint, key)
     run = store.start_run(db, info.fingerprint, key, settings, len(times), windows_total, loaded_with)
     try:
         _encode_into(db, run, info, options, model, len(times), report, cancel)

@@ -100,6 +100,12 @@ def start_run(db: sqlite_utils.Database, video: str, key: str, settings: dict[st
     return run
 
 
+def clear_run(db: sqlite_utils.Database, video: str, key: str) -> None:
+    """Drop the run with settings ``key`` and its windows (indexing again from scratch)."""
+    with db.atomic():
+        db.execute("DELETE FROM index_runs WHERE video = ? AND kind = ? AND settings_key = ?", [video, KIND, key])
+
+
 def remember_model(db: sqlite_utils.Database, run_id: int, model: dict[str, Any]) -> None:
     """Record how the run's model is loaded now (e.g. from the folder it was moved to)."""
     with db.atomic():

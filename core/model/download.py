@@ -11,18 +11,14 @@ Cancelling raises ``Cancelled`` from the next bar update, which stops every down
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from tqdm import tqdm
-
-from core.errors import Cancelled
+from core import hub
 from core.model.errors import ModelError, ModelNotFound
-from core.progress import CancelToken, Progress, ProgressCallback, RateMeter
+from core.progress import CancelToken, ProgressCallback
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")  # owner/name
 OFFICIAL_REPO = "sy1998/Video_XL"
@@ -48,10 +44,6 @@ def config_folder(root: Path) -> Path:
                         "Video-XL checkpoint folder.")
 
 
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
-
-
 def hub_snapshot(repo_id: str, report: ProgressCallback) -> Path:
     """The cached snapshot of ``repo_id``, else ``download_model`` (byte progress); offline: one line saying
     how to bring the folder here."""
@@ -62,7 +54,7 @@ def hub_snapshot(repo_id: str, report: ProgressCallback) -> Path:
         return Path(snapshot_download(repo_id, allow_patterns=allow_patterns(repo_id), local_files_only=True))
     except (LocalEntryNotFoundError, OSError, ValueError):
         pass
-    if _offline():
+    if hub.offline():
         raise ModelNotFound(f"{repo_id} is not on this machine and HF_HUB_OFFLINE is set: download {repo_id} on a "
                             f"machine with internet (hf download {repo_id}) and pass its {OFFICIAL_SUBFOLDER} "
                             "folder with --model DIR.")
@@ -80,56 +72,50 @@ def allow_patterns(repo_id: str) -> list[str]:
 
 def download_command(repo_id: str) -> str:
     """The shell command that downloads the same files on another machine."""
-    return f"hf download {repo_id} " + " ".join(f"--include '{p}'" for p in allow_patterns(repo_id))
+    return hub.download_command(repo_id, allow_patterns(repo_id))
 
 
-class _NullFile:
-    """Where the bars draw: nowhere (progress leaves as Progress events only)."""
+@dataclass(frozen=True)
+class DownloadPlan:
+    """What ``download_model`` would fetch of a hub repository: how many files and bytes, and where they go."""
 
-    def write(self, _s: str) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
-
-
-class _Bytes:
-    """The byte bars of one download, summed; thread-safe (files download on several threads)."""
-
-    def __init__(self, report: ProgressCallback, cancel: CancelToken | None) -> None:
-        self.report, self.cancel = report, cancel
-        self.bars: dict[int, tuple[float, float]] = {}
-        self.meter = RateMeter("download", None, "bytes")
-        self.lock = threading.Lock()
-
-    def update(self, bar: Any) -> None:
-        if self.cancel is not None:
-            self.cancel.raise_if_cancelled()
-        if bar.unit != "B":  # the "Fetching n files" bar
-            return
-        with self.lock:
-            self.bars[id(bar)] = (float(bar.n), float(bar.total or 0))
-            # huggingface_hub 1.x opens a transfer and a reconstruction bar with the same total; the larger counts
-            done = max(n for n, _ in self.bars.values())
-            total = max(t for _, t in self.bars.values()) or None
-            self.meter.total = total
-            event = self.meter.update(done)
-        self.report(event)
+    repo_id: str
+    files: int
+    size_bytes: int
+    cached_bytes: int  # already in the Hugging Face cache (a resumed download fetches only the rest)
+    cache_dir: str
 
 
-def _tqdm_class(counter: _Bytes) -> type[tqdm]:
-    class Bar(tqdm):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.pop("name", None)  # huggingface_hub's own tqdm takes a name; plain tqdm refuses it
-            kwargs["file"] = _NullFile()
-            super().__init__(*args, **kwargs)
+def download_plan(repo_id: str) -> DownloadPlan:
+    """Ask the hub for the sizes of the files ``download_model(repo_id)`` fetches (nothing is downloaded);
+    a one-line ``ModelError`` when the hub cannot be reached or the repository does not exist."""
+    from huggingface_hub import HfApi, constants, try_to_load_from_cache
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+    from huggingface_hub.utils import filter_repo_objects
 
-        def update(self, n: float | None = 1) -> bool | None:
-            shown: bool | None = super().update(n)
-            counter.update(self)
-            return shown
-
-    return Bar
+    if hub.offline():
+        raise ModelError(f"HF_HUB_OFFLINE is set: {repo_id} cannot be looked up; on a connected machine run "
+                         f"{download_command(repo_id)}, or choose a local folder.")
+    try:
+        info = HfApi().model_info(repo_id, files_metadata=True)
+    except GatedRepoError as err:
+        raise ModelError(f"{repo_id} needs a Hugging Face login with access granted (hf auth login); "
+                         "or choose a local folder.") from err
+    except RepositoryNotFoundError as err:
+        raise ModelError(f"{repo_id} was not found on the Hugging Face hub; check the id (owner/name, e.g. "
+                         f"{OFFICIAL_REPO}) or choose a local folder.") from err
+    except Exception as err:  # connection and HTTP errors: the hub was not reached
+        raise ModelError(f"Cannot reach the Hugging Face hub to look up {repo_id}; on a connected machine run "
+                         f"{download_command(repo_id)} and copy its folder here, or choose a local folder.") from err
+    siblings = {s.rfilename: s for s in info.siblings or []}
+    wanted = list(filter_repo_objects(list(siblings), allow_patterns=allow_patterns(repo_id)))
+    size = sum(int(siblings[n].size or 0) for n in wanted)
+    cached = 0
+    for name in wanted:
+        hit = try_to_load_from_cache(repo_id, name)
+        if isinstance(hit, str) and os.path.isfile(hit):
+            cached += os.path.getsize(hit)
+    return DownloadPlan(repo_id, len(wanted), size, min(cached, size), str(constants.HF_HUB_CACHE))
 
 
 def download_model(repo_id: str, dest: Path | None = None, *, progress: ProgressCallback | None = None,
@@ -138,40 +124,10 @@ def download_model(repo_id: str, dest: Path | None = None, *, progress: Progress
 
     ``dest``: a folder to download into (default: the Hugging Face cache, where a later download resumes).
     Raises ``Cancelled`` when ``cancel`` is set, and a one-line ``ModelError`` when the hub cannot be reached,
-    the repository does not exist, or the disk is full.
+    the repository does not exist, or the disk is full (``core.hub``).
     """
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
-
-    report = progress or (lambda _p: None)
-    counter = _Bytes(report, cancel)
-    report(Progress("download", 0, None, "bytes", message=f"Downloading {repo_id}"))
-    offline = (f"Cannot reach the Hugging Face hub to download {repo_id}; on a connected machine run "
-               f"{download_command(repo_id)} and copy its {OFFICIAL_SUBFOLDER} folder here, or choose a local folder.")
-    if _offline():
-        raise ModelError(f"HF_HUB_OFFLINE is set. {offline}")
-    try:
-        root = snapshot_download(repo_id, local_dir=str(dest) if dest is not None else None,
-                                 allow_patterns=allow_patterns(repo_id), tqdm_class=_tqdm_class(counter))
-    except Cancelled:
-        raise
-    except GatedRepoError as err:
-        raise ModelError(f"{repo_id} needs a Hugging Face login with access granted (hf auth login); "
-                         "or choose a local folder.") from err
-    except (RepositoryNotFoundError, RevisionNotFoundError) as err:
-        raise ModelError(f"{repo_id} was not found on the Hugging Face hub; check the id (owner/name, e.g. "
-                         f"{OFFICIAL_REPO}) or choose a local folder.") from err
-    except OSError as err:
-        if err.errno == errno.ENOSPC:
-            where = dest if dest is not None else "the Hugging Face cache (HF_HOME)"
-            raise ModelError(f"The disk is full while downloading {repo_id} into {where}; free space or "
-                             "download into another folder.") from err
-        raise ModelError(offline) from err  # LocalEntryNotFoundError, ConnectionError and HTTP errors are OSErrors
-    except Exception as err:  # httpx transport errors and the like: the hub was not reached
-        raise ModelError(offline) from err
-    if not isinstance(root, str):  # dry runs only
-        raise ModelError(f"the hub returned no folder for {repo_id}; download it with {download_command(repo_id)}.")
-    folder = config_folder(Path(root))
-    done = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    report(Progress("download", done, done, "bytes", message=f"{repo_id} is in {folder}"))
+    root = hub.snapshot(repo_id, allow_patterns(repo_id), error=ModelError, dest=dest, progress=progress,
+                        cancel=cancel, where=f"copy its {OFFICIAL_SUBFOLDER} folder here, or choose a local folder")
+    folder = config_folder(root)
+    hub.report_done(progress, repo_id, folder)
     return folder

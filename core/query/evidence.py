@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from core.errors import LongwatchError
-from core.evidence import search_text
+from core.semantic import search_text
 from core.timefmt import clock
 
 log = logging.getLogger(__name__)

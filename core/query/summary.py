@@ -17,7 +17,7 @@ import torch
 from core.errors import UsageError
 from core.model import VideoXL
 from core.model.memory import VideoMemory, WindowMemory
-from core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from core.progress import CancelToken, Progress, ProgressCallback, RateMeter, no_progress
 from core.query.memory import LoadedMemory
 from core.query.retrieval import fit_memory
 from core.results import Chapter, Summary
@@ -69,8 +69,9 @@ def summarize(model: VideoXL, loaded: LoadedMemory, *, options: SummaryOptions |
     wanted = round(loaded.duration_s / CHAPTER_S) or 1
     bounds = chapter_bounds(memory.windows, min(wanted, opts.max_chapters))
     chapters: list[Chapter] = []
+    meter = RateMeter("chapters", total=len(bounds) + 1, unit="parts")  # each chapter, then the overview
     for i, (a, b) in enumerate(bounds):
-        report(Progress("chapters", i, len(bounds), unit="chapters"))
+        report(meter.update(i))
         part = memory.select(tuple(range(a, b)))
         title = _say(model, part, TITLE_Q, context=None, max_new_tokens=16, cancel=cancel)
         text = _say(model, part, TEXT_Q, context=None, max_new_tokens=80, cancel=cancel)
@@ -78,7 +79,8 @@ def summarize(model: VideoXL, loaded: LoadedMemory, *, options: SummaryOptions |
         end = memory.windows[b].start_s if b < len(memory.windows) else max(memory.windows[-1].end_s,
                                                                            loaded.duration_s)
         chapters.append(Chapter(start=start, end=end, title=title or f"Part {i + 1}", text=text))
-    report(Progress("overview", len(bounds), len(bounds), unit="chapters"))
+    p = meter.update(len(bounds))
+    report(Progress("overview", p.done, p.total, p.unit, p.rate, p.eta_s))
     context = "Chapters:\n" + "\n".join(f"[{clock(c.start)}-{clock(c.end)}] {c.title}: {c.text}"
                                         for c in chapters)
     overview = _say(model, memory, OVERVIEW_Q, context=context, max_new_tokens=200, cancel=cancel)

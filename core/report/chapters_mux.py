@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 
 from core.report.collect import ReportError
+from core.report.write import FILE_MODE
 from core.results import Chapter, Moment
 
 CHAPTER_TIME_BASE = Fraction(1, 1000)  # milliseconds
@@ -53,6 +54,7 @@ def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter 
     tmp = Path(tmp_name)
     try:
         _remux(src, tmp, _chapter_dicts(chapters))
+        os.chmod(tmp, FILE_MODE)  # a new file's usual mode, not mkstemp's private 0600
         os.replace(tmp, dst)
     except av.FFmpegError as e:
         raise ReportError(f"Cannot copy {src.name} with chapters: {e}. Try an .mkv output.") from e

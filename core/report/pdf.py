@@ -2,12 +2,17 @@
 
 Text goes into ReportLab paragraphs, whose mini-markup is escaped (``& < >``), so model, subtitle, OCR and file
 name text shows literally. Fonts: DejaVu Sans from the system when present (wide Unicode coverage), else the
-Bitstream Vera fonts that ship inside ReportLab.
+Bitstream Vera fonts that ship inside ReportLab; characters the font lacks (Chinese, Japanese, Korean) are set in a
+fallback font (Debian's fonts-droid-fallback for Han and kana, fonts-nanum for Hangul, or the system's CJK
+TrueType fonts), embedded like the main font.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import logging
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,12 +24,40 @@ from core.timefmt import clock, length
 # Font search: system DejaVu (Linux distributions, many macOS/Windows installs), then ReportLab's own Vera.
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
               "/Library/Fonts", "C:/Windows/Fonts")
+# Fonts for what DejaVu lacks (Chinese, Japanese, Korean), tried in order for each character: TrueType outlines
+# only (ReportLab embeds no CFF/OTF). Debian: fonts-droid-fallback (Han, kana) and fonts-nanum (Hangul).
+_FALLBACK_FONTS = ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+                   "/usr/share/fonts/google-droid-sans-fonts/DroidSansFallbackFull.ttf",  # Fedora
+                   "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+                   "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                   "/System/Library/Fonts/Supplemental/Arial Unicode.ttf", "/Library/Fonts/Arial Unicode.ttf",
+                   "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/malgun.ttf")
 INK, MUTED, LINE, ACCENT, BAND = "#1d2330", "#5d6675", "#e3e6ec", "#2454c5", "#17233d"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    regular: str
+    bold: str
+    covered: frozenset[int]  # code points the regular font has glyphs for (a built-in font: Latin-1)
+    fallbacks: tuple[tuple[str, frozenset[int]], ...]  # (font name, code points) for the others, embedded
+
+    @property
+    def fallback(self) -> str | None:
+        return self.fallbacks[0][0] if self.fallbacks else None
+
+    def font_for(self, ch: str) -> str | None:
+        """None: the regular font has it; else the first fallback that has it (the regular one if none does)."""
+        code = ord(ch)
+        if code in self.covered or ch == "\n":
+            return None
+        return next((name for name, cov in self.fallbacks if code in cov), None)
 
 
 @cache
-def _fonts() -> tuple[str, str]:
-    """Register and return (regular, bold) font names."""
+def _fonts() -> _Fonts:
+    """Register the regular, bold and fallback fonts (each found once per process)."""
     import reportlab
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -32,19 +65,46 @@ def _fonts() -> tuple[str, str]:
     candidates = [(Path(d) / "DejaVuSans.ttf", Path(d) / "DejaVuSans-Bold.ttf") for d in _FONT_DIRS]
     rl = Path(reportlab.__file__).parent / "fonts"
     candidates.append((rl / "Vera.ttf", rl / "VeraBd.ttf"))
-    for regular, bold in candidates:
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont("LW-Regular", str(regular)))
-            pdfmetrics.registerFont(TTFont("LW-Bold", str(bold)))
+    regular, bold, covered = "Helvetica", "Helvetica-Bold", frozenset(range(256))
+    for reg_path, bold_path in candidates:
+        if reg_path.is_file() and bold_path.is_file():
+            font = TTFont("LW-Regular", str(reg_path))
+            pdfmetrics.registerFont(font)
+            pdfmetrics.registerFont(TTFont("LW-Bold", str(bold_path)))
             pdfmetrics.registerFontFamily("LW-Regular", normal="LW-Regular", bold="LW-Bold",
                                           italic="LW-Regular", boldItalic="LW-Bold")
-            return "LW-Regular", "LW-Bold"
-    return "Helvetica", "Helvetica-Bold"
+            regular, bold, covered = "LW-Regular", "LW-Bold", frozenset(font.face.charToGlyph)
+            break
+    fallbacks: list[tuple[str, frozenset[int]]] = []
+    for path in map(Path, _FALLBACK_FONTS):
+        if not path.is_file():
+            continue
+        name = f"LW-Fallback{len(fallbacks)}"
+        try:
+            font = TTFont(name, str(path), subfontIndex=0)
+        except Exception as e:  # a collection or outline format ReportLab cannot embed: try the next
+            log.debug("cannot use %s as a fallback font: %s", path, e)
+            continue
+        pdfmetrics.registerFont(font)
+        fallbacks.append((name, frozenset(font.face.charToGlyph)))
+    return _Fonts(regular, bold, covered, tuple(fallbacks))
 
 
 def _text(value: str) -> str:
-    """Paragraph-safe text: markup escaped, newlines kept as line breaks."""
-    return escape(value).replace("\n", "<br/>")
+    """Paragraph-safe text: markup escaped, newlines kept as line breaks, and runs of characters the regular
+    font lacks (CJK...) set in a fallback font that has them, so they show instead of empty boxes."""
+    fonts = _fonts()
+    out: list[str] = []
+    for font, run in itertools.groupby(value, key=fonts.font_for):
+        piece = escape("".join(run))
+        out.append(f'<font name="{font}">{piece}</font>' if font else piece)
+    return "".join(out).replace("\n", "<br/>")
+
+
+def _line_font(text: str) -> str:
+    """The font to draw a plain canvas line in: a fallback when the regular font lacks a character of it."""
+    fonts = _fonts()
+    return next((f for f in map(fonts.font_for, text) if f), fonts.regular)
 
 
 def render_pdf(data: ReportData) -> bytes:
@@ -70,7 +130,8 @@ class _Story:
         from reportlab.lib.styles import ParagraphStyle
 
         self.data, self.width = data, width
-        regular, bold = _fonts()
+        fonts = _fonts()
+        regular, bold = fonts.regular, fonts.bold
         self.bold = bold
         base = ParagraphStyle("base", fontName=regular, fontSize=9.5, leading=13.5, textColor=HexColor(INK))
         self.s = {
@@ -220,9 +281,9 @@ class _Story:
 
         c = canvas
         c.saveState()
-        c.setFont(_fonts()[0], 7.5)
-        c.setFillColor(HexColor(MUTED))
         text = f"{self.data.title} · {self.data.generator}"
+        c.setFont(_line_font(text), 7.5)
+        c.setFillColor(HexColor(MUTED))
         c.drawString(18 * mm, 10 * mm, text[:110])
         c.drawRightString(doc.pagesize[0] - 18 * mm, 10 * mm, f"Page {doc.page}")
         c.restoreState()

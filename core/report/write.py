@@ -2,7 +2,8 @@
 
 The HTML report's player and the Markdown report's time links point at the video relative to the report's
 folder, so the pair keeps working when moved together. Markdown thumbnails go to a ``<name>_files/`` folder
-beside the report. Files are written to a temporary name and renamed, so a failed write leaves no half file.
+beside the report. Files are written to a temporary name and renamed, so a failed write leaves no half file;
+they get the mode a newly created file gets (0666 less the umask), not the temporary file's private 0600.
 """
 
 from __future__ import annotations
@@ -47,12 +48,23 @@ def default_report_name(data: ReportData, fmt: str) -> str:
     return safe_filename(f"{stem} - report.{fmt}")
 
 
+def _umask() -> int:
+    """The process's umask (read once: setting it to read it is not thread-safe, so do it at import)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file; mkstemp's private 0600 is not for reports
+
+
 def _atomic_write(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=str(path.parent))
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,25 +11,26 @@ from core.semantic.answer import evidence_answer
 from core.semantic.chapters import ChapterOptions, evidence_summary
 from core.semantic.find import evidence_find, fuse_model, rank_lines
 from core.semantic.normalize import normalize_text
+from core.semantic.search import search_text, sync_evidence_lines
 from core.semantic.stage import embed_evidence
-from core.semantic.types import EmbedOptions, EmbedSummary, EvidenceLine, FrameStat, ModelScores
-from core.semantic.visual import frame_stats, parse_visual, visual_moments
+from core.semantic.types import EmbedOptions, EmbedSummary, EvidenceLine, ModelScores
+from core.semantic.visual import parse_visual, visual_moments
 
 __all__ = [
     "ChapterOptions",
     "EmbedOptions",
     "EmbedSummary",
     "EvidenceLine",
-    "FrameStat",
     "ModelScores",
     "embed_evidence",
     "evidence_answer",
     "evidence_find",
     "evidence_summary",
-    "frame_stats",
     "fuse_model",
     "normalize_text",
     "parse_visual",
     "rank_lines",
+    "search_text",
+    "sync_evidence_lines",
     "visual_moments",
 ]

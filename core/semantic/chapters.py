@@ -1,125 +1,129 @@
 """``evidence_summary``: chapters and an overall summary from evidence alone (no video-LLM).
 
-Chapter boundaries are topic shifts in the transcript and subtitles, found TextTiling-style (Hearst 1997) with
-sentence embeddings instead of word counts: at every gap between consecutive lines, the cosine similarity between
-the mean vector of the ``window`` lines before and the ``window`` lines after; a gap's depth score is how far that
-similarity dips below the nearest peaks on both sides. Deep gaps become boundaries (deepest first, at least
-``min_chapter_s`` apart), each snapped to a shot boundary within ``snap_s`` when there is one. Without text, the
-shot boundaries nearest to even splits are used.
+1. Opening titles and end credits (``credits.title_sequences``) become chapters of their own.
+2. The story between them is cut where the picture changes scene (``scenes.change_scores`` over shots) and
+   where the talk changes topic (``tiling.text_gap_scores`` over speech and subtitle lines, and over shot
+   captions when the vision stage wrote them); ``segment.choose`` takes the best boundaries.
+3. Each story chapter gets a title and a sentence from what is said there (``chapter_text``), gated so OCR
+   debris, name lists and invented words are never shown, or, when nothing usable is said, a plain statement
+   of what is known ("0:23–2:36: bright, green scenes, no speech").
 
-Each chapter gets its one or two most central lines as text and a title (``titles.make_titles``); the overview
-is the most central line of each chapter (up to ``overview_lines``), with times like [12:34].
+``summarise`` does the work on rows (``SummaryInputs``); ``evidence_summary`` reads them from the library.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 import sqlite_utils
 
-from core.results import Chapter, Summary
+from core.results import Summary
 from core.semantic import store
+from core.semantic.chapter_text import ChapterPlan, write_chapters
+from core.semantic.credits import TitleSequence, title_sequences
 from core.semantic.embedder import get_embedder
-from core.semantic.sources import read_shot_starts
-from core.semantic.titles import make_titles
-from core.semantic.types import EmbedOptions, EvidenceLine
-from core.timefmt import stamp
+from core.semantic.gates import repetitive
+from core.semantic.scenes import change_scores, shot_vectors, standardise
+from core.semantic.segment import candidates, choose, relative
+from core.semantic.sources import (
+    read_black_ends,
+    read_done_stages,
+    read_frame_features,
+    read_shot_starts,
+    read_vision,
+)
+from core.semantic.summary_inputs import ChapterOptions, SummaryInputs
+from core.semantic.tiling import depth_cutoff, text_gap_scores
+from core.semantic.types import EmbedOptions, EvidenceLine, FrameFeatures
+
+__all__ = ["ChapterOptions", "SummaryInputs", "evidence_summary", "read_inputs", "summarise"]
+
+POST_CREDITS_MIN_S = 8.0  # a scene after the credits shorter than this joins the credits chapter
+TEXT_SOURCES = ("speech", "subtitle", "visual")  # lines whose topic shifts are chapter boundaries
 
 
-@dataclass(frozen=True)
-class ChapterOptions:
-    """``window``: lines on each side of a gap; ``min_chapter_s``: shortest chapter; ``snap_s``: how far a
-    boundary may move to meet a shot boundary; ``titles``: "auto" (SmolLM2 when installed) or "extractive"."""
-
-    window: int = 4
-    min_chapter_s: float = 20.0
-    max_chapters: int = 24
-    snap_s: float = 5.0
-    titles: str = "auto"
-    overview_lines: int = 5
-
-    def __post_init__(self) -> None:
-        if self.window < 1:
-            raise ValueError(f"ChapterOptions.window must be >= 1, got {self.window}")
-        if self.min_chapter_s <= 0 or self.snap_s < 0:
-            raise ValueError(f"ChapterOptions needs min_chapter_s > 0 and snap_s >= 0, got {self.min_chapter_s}, "
-                             f"{self.snap_s}")
-        if self.titles not in ("auto", "extractive"):
-            raise ValueError(f"ChapterOptions.titles must be 'auto' or 'extractive', got {self.titles!r}")
-        if not 1 <= self.max_chapters <= 500:
-            raise ValueError(f"ChapterOptions.max_chapters must be in 1..500, got {self.max_chapters}")
+def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
+    """Per-frame feature rows for shot similarity: (n, dim) and its feature groups."""
+    parts = [frames.hue, frames.luma[:, None], frames.saturation[:, None]]
+    widths = [p.shape[1] for p in parts]
+    edges = np.cumsum([0, *widths])
+    return np.concatenate(parts, axis=1), [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def depth_scores(vecs: np.ndarray, window: int) -> np.ndarray:
-    """Depth score of each gap between consecutive lines; vecs (n_lines, dim) unit rows -> (n_lines - 1,)."""
-    n = len(vecs)
-    sims = np.empty(max(n - 1, 0))
-    for i in range(n - 1):
-        left = vecs[max(0, i - window + 1):i + 1].mean(axis=0)
-        right = vecs[i + 1:i + 1 + window].mean(axis=0)
-        sims[i] = float(left @ right / (np.linalg.norm(left) * np.linalg.norm(right) + 1e-9))
-    depth = np.zeros_like(sims)
-    for i, s in enumerate(sims):
-        lp = s
-        for j in range(i - 1, -1, -1):
-            if sims[j] < lp:
-                break
-            lp = sims[j]
-        rp = s
-        for j in range(i + 1, len(sims)):
-            if sims[j] < rp:
-                break
-            rp = sims[j]
-        depth[i] = (lp - s) + (rp - s)
-    return depth
+def visual_scores(inp: SummaryInputs, opts: ChapterOptions) -> tuple[list[float], list[float]]:
+    """Shot starts (first at 0) and their scene-change scores, from image embeddings when the vision stage
+    stored them, else from colour statistics (all 0 without either); ([], []) without shots."""
+    if not inp.shot_starts:
+        return [], []
+    if inp.embeddings is not None and len(inp.embeddings[0]):
+        times, vecs = inp.embeddings
+        shots = shot_vectors(times, vecs, inp.shot_starts, inp.duration_s)
+        norms = np.linalg.norm(shots.vectors, axis=1, keepdims=True)
+        shots = replace(shots, vectors=shots.vectors / np.maximum(norms, 1e-12))  # unit: distance ~ cosine
+    elif len(inp.frames):
+        mat, groups = _frame_matrix(inp.frames)
+        shots = shot_vectors(inp.frames.t_s, standardise(mat, groups), inp.shot_starts, inp.duration_s)
+    else:
+        starts = sorted({0.0, *(s for s in inp.shot_starts if 0 < s < inp.duration_s)})
+        return starts, [0.0] * len(starts)
+    scores = change_scores(shots, opts.scene_window_s, inp.black_ends)
+    return list(shots.starts), [float(s) for s in scores]
 
 
-def _snap(t: float, lo: float, hi: float, shots: Sequence[float], snap_s: float) -> float:
-    near = [s for s in shots if lo - snap_s <= s <= hi + snap_s]
-    return min(near, key=lambda s: abs(s - t)) if near else t
+def _inside(line: EvidenceLine, a: float, b: float) -> bool:
+    mid = (line.start_s + line.end_s) / 2
+    return a <= mid < b
 
 
-def text_boundaries(lines: Sequence[EvidenceLine], vecs: np.ndarray, shots: Sequence[float], duration_s: float,
-                    opts: ChapterOptions) -> list[float]:
-    """Boundary times (seconds, sorted) from topic shifts in ``lines`` (time order, vecs row-aligned)."""
-    if len(lines) < 2 * opts.window:
-        return []
-    depth = depth_scores(vecs, opts.window)
-    cutoff = max(0.05, float(depth.mean() + 0.5 * depth.std()))
-    chosen: list[float] = []
-    for i in np.argsort(-depth):
-        if depth[i] < cutoff or len(chosen) >= opts.max_chapters - 1:
-            break
-        t = _snap(lines[i + 1].start_s, lines[i].end_s, lines[i + 1].start_s, shots, opts.snap_s)
-        edges = [0.0, duration_s, *chosen]
-        if all(abs(t - e) >= opts.min_chapter_s for e in edges):
-            chosen.append(t)
-    return sorted(chosen)
+def story_spans(seqs: Sequence[TitleSequence], duration_s: float) -> list[tuple[float, float]]:
+    """The stretches outside the title sequences (a post-credits scene is one when long enough)."""
+    spans, t = [], 0.0
+    for s in seqs:
+        if s.start_s - t > 0:
+            spans.append((t, s.start_s))
+        t = s.end_s
+    if duration_s - t >= POST_CREDITS_MIN_S:
+        spans.append((t, duration_s))
+    return [(a, b) for a, b in spans if b > a]
 
 
-def shot_boundaries(shots: Sequence[float], duration_s: float, opts: ChapterOptions) -> list[float]:
-    """Without text: the shot starts nearest to even splits of about five minutes each."""
-    n = int(min(opts.max_chapters, max(1, round(duration_s / 300.0))))
-    out: list[float] = []
-    for k in range(1, n):
-        target = duration_s * k / n
-        cands = [s for s in shots if all(abs(s - e) >= opts.min_chapter_s for e in [0.0, duration_s, *out])]
-        if cands:
-            out.append(min(cands, key=lambda s: abs(s - target)))
-    return sorted(out)
+def boundaries(inp: SummaryInputs, span: tuple[float, float], shot_t: Sequence[float], vis: Sequence[float],
+               opts: ChapterOptions) -> list[float]:
+    a, b = span
+    idx = [i for i, ln in enumerate(inp.lines) if ln.source in TEXT_SOURCES and _inside(ln, a, b)
+           and not repetitive(ln.text)]
+    gaps = text_gap_scores([inp.lines[i] for i in idx], inp.vecs[idx], opts.window) if idx else []
+    cutoff = depth_cutoff([d for _, d in gaps])
+    in_span = [(t, v) for t, v in zip(shot_t, vis, strict=True) if a < t < b]
+    rel = relative([v for _, v in in_span])
+    cands = candidates([t for t, _ in in_span], rel, gaps, opts.snap_s)
+    return choose(cands, a, b, cutoff, opts.segment())
 
 
-def _central(idx: Sequence[int], vecs: np.ndarray, k: int) -> list[int]:
-    """The ``k`` rows of ``idx`` closest to their mean, in time order."""
-    if not idx:
-        return []
-    sub = vecs[list(idx)]
-    centre = sub.mean(axis=0)
-    order = np.argsort(-(sub @ centre))[:k]
-    return sorted(idx[int(i)] for i in order)
+def plan_chapters(inp: SummaryInputs, opts: ChapterOptions) -> list[ChapterPlan]:
+    ocr = [ln for ln in inp.lines if ln.source == "ocr"]
+    seqs = title_sequences(ocr, inp.frames, inp.shot_starts, inp.duration_s)
+    shot_t, vis = visual_scores(inp, opts)
+    plans = [ChapterPlan(s.start_s, s.end_s, s.kind, s.why) for s in seqs]
+    for span in story_spans(seqs, inp.duration_s):
+        edges = [span[0], *boundaries(inp, span, shot_t, vis, opts), span[1]]
+        plans += [ChapterPlan(x, y, "story") for x, y in itertools.pairwise(edges) if y > x]
+    plans.sort(key=lambda p: p.start_s)
+    if plans and plans[-1].kind == "credits" and inp.duration_s - plans[-1].end_s > 0:
+        last = plans[-1]
+        plans[-1] = ChapterPlan(last.start_s, inp.duration_s, last.kind, last.why)
+    return plans
+
+
+def summarise(inp: SummaryInputs, opts: ChapterOptions | None = None) -> Summary:
+    """Chapters and an overview from ``inp``."""
+    opts = opts or ChapterOptions()
+    plans = plan_chapters(inp, opts)
+    chapters, overview, used = write_chapters(plans, inp, opts)
+    return Summary(tuple(chapters), overview, used)
 
 
 def _duration(db: sqlite_utils.Database, video: str, lines: Sequence[EvidenceLine]) -> float:
@@ -128,34 +132,28 @@ def _duration(db: sqlite_utils.Database, video: str, lines: Sequence[EvidenceLin
     return max(float(row[0]) if row else 0.0, last)
 
 
+def read_inputs(db: sqlite_utils.Database, fingerprint: str, *, embed_options: EmbedOptions | None = None,
+                shots: Sequence[float] | None = None, duration_s: float | None = None) -> SummaryInputs:
+    """What the library holds for ``fingerprint``: embedded lines (``embed_evidence`` must have run), shots,
+    frame features, black frames, finished stages."""
+    stored, vecs = store.vectors(db, fingerprint, get_embedder(embed_options).identity)  # vecs (n, dim)
+    lines = tuple(s.line for s in stored)
+    shot_starts = tuple(sorted(read_shot_starts(db, fingerprint) if shots is None else shots))
+    total = duration_s if duration_s is not None else _duration(db, fingerprint, lines)
+    labels, embeddings = read_vision(db, fingerprint)
+    return SummaryInputs(total, lines, vecs, shot_starts, read_frame_features(db, fingerprint),
+                         tuple(read_black_ends(db, fingerprint)), read_done_stages(db, fingerprint), labels,
+                         embeddings)
+
+
 def evidence_summary(db: sqlite_utils.Database, fingerprint: str, *, options: ChapterOptions | None = None,
                      embed_options: EmbedOptions | None = None, shots: Sequence[float] | None = None,
                      duration_s: float | None = None) -> Summary:
-    """Chapters (start, end, short title, one or two sentences) and an extractive overview with times.
+    """Chapters (start, end, short title, one or two sentences) and an overview with [m:ss] times.
 
     Needs ``embed_evidence`` to have run for the video; ``shots`` (shot start times) default to the evidence
-    pass's shots, ``duration_s`` to the library's duration of the video.
+    pass's shots, ``duration_s`` to the library's duration of the video. ``Summary.sources`` names what was
+    used (e.g. "speech", "ocr", "shots", "frame colour", "titles: smollm2").
     """
-    opts = options or ChapterOptions()
-    stored, vecs = store.vectors(db, fingerprint, get_embedder(embed_options).identity)  # vecs (n, dim)
-    lines = [s.line for s in stored]
-    shots = sorted(read_shot_starts(db, fingerprint) if shots is None else shots)
-    total = duration_s if duration_s is not None else _duration(db, fingerprint, lines)
-    bounds = text_boundaries(lines, vecs, shots, total, opts) if lines else []
-    if not bounds and not lines:
-        bounds = shot_boundaries(shots, total, opts)
-    edges = [0.0, *bounds, total]
-    spans = [(a, b) for a, b in itertools.pairwise(edges) if b > a]
-    members = [[i for i, ln in enumerate(lines) if a <= (ln.start_s + ln.end_s) / 2 < b or (b == total and
-                (ln.start_s + ln.end_s) / 2 >= b)] for a, b in spans]
-    texts = [" ".join(lines[i].text for i in m) for m in members]
-    titles, made_by = make_titles(texts, use_model=opts.titles == "auto")
-    chapters = []
-    for (a, b), m, title in zip(spans, members, titles, strict=True):
-        body = " ".join(lines[i].text for i in _central(m, vecs, 2)) if m else "No speech or text here."
-        chapters.append(Chapter(a, b, title if m else f"Part {stamp(a)}", body))
-    best = [(_central(m, vecs, 1), len(m)) for m in members if m]
-    picked = sorted(i for c, _ in sorted(best, key=lambda x: -x[1])[:opts.overview_lines] for i in c)
-    overview = " ".join(f"{stamp(lines[i].start_s)} {lines[i].text}" for i in picked)
-    sources = tuple(sorted({ln.source for ln in lines})) + (("shots",) if shots else ()) + (f"titles: {made_by}",)
-    return Summary(tuple(chapters), overview or "No transcript, subtitles or on-screen text to summarise.", sources)
+    inp = read_inputs(db, fingerprint, embed_options=embed_options, shots=shots, duration_s=duration_s)
+    return summarise(inp, options)

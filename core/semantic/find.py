@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from core.evidence import FrameStat
 from core.results import Moment
 from core.semantic import store
 from core.semantic.embedder import get_embedder
 from core.semantic.normalize import normalize_text, query_terms
 from core.semantic.sources import read_frame_stats
-from core.semantic.types import EmbedOptions, EvidenceLine, FrameStat, ModelScores
+from core.semantic.types import EmbedOptions, EvidenceLine, ModelScores
 from core.semantic.visual import parse_visual, visual_moments
 from core.spans import merge_moments, shared_fraction
 from core.timefmt import stamp

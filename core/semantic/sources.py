@@ -5,8 +5,10 @@ core.evidence owns its tables; this module only adapts its readers:
 - ``read_transcript(db, fingerprint)``, ``read_subtitles(db, fingerprint)``, ``read_ocr(db, fingerprint)``:
   sequences of rows with ``start_s``, ``end_s``, ``text`` (transcript segments, subtitle lines, OCR spans);
 - ``read_shots(db, fingerprint)``: spans with ``start_s`` (a shot starts there);
-- ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (luma_mean, sat_mean, motion in 0..255,
-  dominant_rgb 0xRRGGBB), or rows with the fields of ``core.semantic.FrameStat``; ``read_cuts``: cut times.
+- ``read_frame_stats(db, fingerprint)``: core.evidence.FrameStat rows (with ``cut`` set where shots start), and
+  ``read_frame_features``: the same as arrays in 0..1 (``FrameFeatures``, for whole-video arithmetic);
+  ``read_shot_starts``: shot start times; ``read_black_frames``: black runs; ``read_done_stages``: finished
+  stage names.
 
 A reader with nothing for the video (no evidence pass yet) contributes nothing; the caller can always pass rows
 directly instead.
@@ -19,11 +21,13 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from core import evidence
 from core.errors import LongwatchError
-from core.semantic.types import EvidenceLine, FrameStat
+from core.evidence import FrameStat
+from core.semantic.types import EvidenceLine, FrameFeatures
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +99,22 @@ def split_segment(start_s: float, end_s: float, text: str, words: Sequence[Any],
 
 
 def speech_lines(segments: Sequence[Any]) -> list[EvidenceLine]:
-    """The transcript as sentence lines across segment boundaries (segments without word times as they are)."""
+    """The transcript as sentence lines across segment boundaries; a segment whose words do not spell its text
+    (or that has none) stays one line of its own."""
+    from core.semantic.normalize import normalize_text
+
     words: list[Any] = []
     out: list[EvidenceLine] = []
     for seg in sorted(segments, key=lambda s: float(s.start_s)):
         if not str(seg.text).strip():
             continue
-        if getattr(seg, "words", ()):
-            words.extend(seg.words)
-        else:
-            out += split_segment(float(seg.start_s), float(seg.end_s), str(seg.text), ())
+        own = list(getattr(seg, "words", ()))
+        if own and normalize_text(" ".join(str(w.word) for w in own)) == normalize_text(str(seg.text)):
+            words.extend(own)
+            continue
+        out += sentences(words)  # what came before ends here
+        words = []
+        out += split_segment(float(seg.start_s), float(seg.end_s), str(seg.text), ())
     return sorted([*out, *sentences(words)], key=lambda ln: ln.start_s)
 
 
@@ -130,29 +140,53 @@ def read_lines(db: sqlite_utils.Database, video: str) -> list[EvidenceLine]:
 
 
 def read_frame_stats(db: sqlite_utils.Database, video: str) -> list[FrameStat]:
-    """The evidence pass's per-frame statistics as ``FrameStat`` (0..1 units), cuts from ``read_cuts``.
-
-    core.evidence stores luma / saturation / motion in 0..255 and the dominant colour as 0xRRGGBB (4 levels per
-    channel), so they are rescaled here; a frame is marked ``cut`` when a stored cut falls on it.
-    """
-    rows = _call(evidence.read_frame_stats, db, video)
-    if not rows:
-        return []
-    cut_times = sorted(float(t) for t in _call(evidence.read_cuts, db, video))
-    times = [float(r.t_s) for r in rows]
-    cut_idx = {min(range(len(times)), key=lambda i: abs(times[i] - c)) for c in cut_times}
-    out = []
-    for i, r in enumerate(rows):
-        if hasattr(r, "luma_mean"):  # core.evidence.FrameStat
-            rgb = int(r.dominant_rgb)
-            out.append(FrameStat(float(r.t_s), (rgb >> 16) / 255.0, (rgb >> 8 & 255) / 255.0, (rgb & 255) / 255.0,
-                                 float(r.luma_mean) / 255.0, float(r.sat_mean) / 255.0, float(r.motion) / 255.0,
-                                 i in cut_idx))
-        else:
-            out.append(FrameStat(float(r.t_s), float(r.r), float(r.g), float(r.b), float(r.luma),
-                                 float(r.saturation), float(r.motion), bool(getattr(r, "cut", False)) or i in cut_idx))
-    return out
+    """The evidence pass's per-frame statistics (``cut`` set where shots start); none before the pass."""
+    return list(_call(evidence.read_frame_stats, db, video))
 
 
 def read_shot_starts(db: sqlite_utils.Database, video: str) -> list[float]:
     return sorted(float(r.start_s) for r in _call(evidence.read_shots, db, video))
+
+
+def read_frame_features(db: sqlite_utils.Database, video: str) -> FrameFeatures:
+    """The evidence pass's per-frame statistics as arrays in 0..1 (``FrameFeatures``); empty without a pass."""
+    rows = _call(evidence.read_frame_stats, db, video)
+    if not rows:
+        return FrameFeatures.empty()
+    return FrameFeatures(
+        t_s=np.array([float(r.t_s) for r in rows]),
+        luma=np.array([r.luma for r in rows], dtype=np.float32),
+        saturation=np.array([r.saturation for r in rows], dtype=np.float32),
+        motion=np.array([r.movement for r in rows], dtype=np.float32),
+        hue=np.stack([np.asarray(r.hue_hist, dtype=np.float32).reshape(12) for r in rows]),
+    )
+
+
+def read_black_ends(db: sqlite_utils.Database, video: str) -> list[float]:
+    """End times (seconds) of the black-frame runs: where a picture comes back after black."""
+    return sorted(float(r.end_s) for r in _call(evidence.read_black_frames, db, video))
+
+
+def read_done_stages(db: sqlite_utils.Database, video: str) -> frozenset[str]:
+    """The evidence stages finished for ``video`` ("frames", "ocr", "speech", ...); empty without a pass."""
+    return frozenset(str(s) for s in _call(evidence.read_done_stages, db, video))
+
+
+ShotLabels = tuple[tuple[float, float, tuple[str, ...]], ...]
+
+
+def read_vision(db: sqlite_utils.Database, video: str) -> tuple[ShotLabels, tuple[np.ndarray, np.ndarray] | None]:
+    """What the vision stage stored: each shot's labels ((start_s, end_s, labels best first)) and the frame
+    embeddings (times (m,), unit vectors (m, dim)); ((), None) when it did not run for ``video``."""
+    from core.vision import VisionMissing, shot_descriptions
+    from core.vision import store as vision_store
+    from core.vision.shots import model_for
+
+    try:
+        shots = shot_descriptions(db, video)
+        times, mat = vision_store.frames(db, video, model_for(db, video))
+    except (VisionMissing, sqlite3.Error) as e:
+        log.debug("no vision data for %s: %s", video, e)
+        return (), None
+    labels = tuple((s.start_s, s.end_s, tuple(label for label, _ in s.labels)) for s in shots)
+    return labels, ((times, mat) if len(times) else None)

@@ -39,7 +39,7 @@ def embed_evidence(
     progress = progress or no_progress
     options = options or EmbedOptions()
     lines = read_lines(db, fingerprint) if lines is None else lines
-    store.sync_lines(db, fingerprint, lines)
+    store.sync_lines(db, fingerprint, lines)  # also what full-text search reads (core.semantic.search)
     total = store.count_lines(db, fingerprint)
     embedder = get_embedder(options)
     done = store.count_lines(db, fingerprint, embedder.identity)

@@ -117,7 +117,7 @@ def clean_title(raw: str) -> str:
 
 
 def _content_words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS | _EXTRA_STOP]
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in STOPWORDS | _EXTRA_STOP and "'" not in w]
 
 
 def keyphrase_title(text: str, others: Sequence[str] = (), words: int = 3) -> str:

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.errors import UsageError
 
 SOURCES = ("speech", "subtitle", "ocr", "visual")  # visual: what a shot shows, in words (core.vision)
@@ -35,25 +37,6 @@ class EvidenceLine:
             raise ValueError(f"EvidenceLine.source must be one of {SOURCES}, got {self.source!r}")
         if not (math.isfinite(self.start_s) and math.isfinite(self.end_s)) or self.end_s < self.start_s:
             raise ValueError(f"EvidenceLine needs finite start_s <= end_s, got {self.start_s}..{self.end_s}")
-
-
-@dataclass(frozen=True)
-class FrameStat:
-    """Colour and motion statistics of one sampled frame (taken in the evidence pass's one decode pass).
-
-    ``r``, ``g``, ``b``: mean channel values in 0..1; ``luma``: mean Rec.601 luma in 0..1; ``saturation``: mean
-    HSV saturation in 0..1; ``motion``: mean absolute luma difference to the previous sampled frame in 0..1
-    (0 for the first frame); ``cut``: a shot boundary falls between the previous sampled frame and this one.
-    """
-
-    t_s: float
-    r: float
-    g: float
-    b: float
-    luma: float
-    saturation: float
-    motion: float
-    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,3 +67,38 @@ class EmbedSummary:
     model: str
     dim: int
     seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class FrameFeatures:
+    """Per-frame picture features of a whole video as arrays (one row per sampled frame, time order).
+
+    ``luma``, ``saturation``, ``motion``: (n,) in 0..1; ``hue``: (n, 12) saturation-weighted hue histogram (30°
+    bins from red, each row sums to the frame's mean saturation).
+    """
+
+    t_s: np.ndarray
+    luma: np.ndarray
+    saturation: np.ndarray
+    motion: np.ndarray
+    hue: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.t_s)
+        for name in ("luma", "saturation", "motion", "hue"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"FrameFeatures.{name} has {len(getattr(self, name))} rows for {n} frames")
+        if self.hue.ndim != 2 or (n and self.hue.shape[1] != 12):
+            raise ValueError(f"FrameFeatures.hue must be (n, 12), got {self.hue.shape}")
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+    def between(self, start_s: float, end_s: float) -> np.ndarray:
+        """Row indices of the frames in [start_s, end_s)."""
+        return np.flatnonzero((self.t_s >= start_s) & (self.t_s < end_s))
+
+    @classmethod
+    def empty(cls) -> FrameFeatures:
+        z = np.zeros(0, dtype=np.float32)
+        return cls(z, z, z, z, np.zeros((0, 12), dtype=np.float32))

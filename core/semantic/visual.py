@@ -3,21 +3,20 @@ against per-frame colour and motion statistics.
 
 ``parse_visual`` finds the signals a description names; ``visual_moments`` scores every sampled frame for each
 signal (0..1), keeps runs of frames above a threshold and returns one moment per run whose ``why`` names the
-signal and its numbers. ``frame_stats`` computes ``FrameStat`` rows from RGB frames (the evidence pass, or a
-caller without it, can use it in its decode loop).
+signal and its numbers. The statistics are the evidence pass's ``core.evidence.FrameStat`` (a caller that decodes
+frames itself makes them with ``core.evidence.stats_of_frames``).
 """
 
 from __future__ import annotations
 
-import colorsys
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from core.evidence import FrameStat
 from core.results import Moment
-from core.semantic.types import FrameStat
 from core.spans import runs_above
 
 # Hue in degrees of the colour names people use.
@@ -57,36 +56,18 @@ def parse_visual(description: str) -> VisualQuery:
     return VisualQuery(tuple(signals))
 
 
-def frame_stats(frames: Iterable[tuple[float, np.ndarray]], cut_threshold: float = 0.1) -> list[FrameStat]:
-    """FrameStat rows from (t_s, image (H, W, 3) uint8 RGB) pairs in time order (downscale first for speed).
-
-    A cut is a mean absolute RGB change above ``cut_threshold`` (0..1) from the previous sampled frame.
-    """
-    out: list[FrameStat] = []
-    prev: np.ndarray | None = None
-    prev_rgb: np.ndarray | None = None
-    for t_s, image in frames:
-        rgb = image.astype(np.float32) / 255.0  # (H, W, 3)
-        luma = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)  # (H, W)
-        mx, mn = rgb.max(axis=2), rgb.min(axis=2)
-        sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-6), 0.0)
-        motion = float(np.abs(luma - prev).mean()) if prev is not None and prev.shape == luma.shape else 0.0
-        change = float(np.abs(rgb - prev_rgb).mean()) if prev_rgb is not None and prev_rgb.shape == rgb.shape else 0.0
-        r, g, b = (float(x) for x in rgb.reshape(-1, 3).mean(axis=0))
-        out.append(FrameStat(float(t_s), r, g, b, float(luma.mean()), float(sat.mean()), motion,
-                             cut=change > cut_threshold))
-        prev, prev_rgb = luma, rgb
-    return out
-
-
 def _colour_series(stats: Sequence[FrameStat], hue_deg: float) -> np.ndarray:
-    """How much each frame's mean colour is the named hue, saturated and not dark: (n_frames,) in 0..1."""
-    rgb = np.array([(f.r, f.g, f.b) for f in stats], dtype=np.float64).reshape(-1, 3)  # (n, 3)
-    mx, mn = rgb.max(axis=1), rgb.min(axis=1)
-    sat = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-9), 0.0)
-    hue = np.array([colorsys.rgb_to_hsv(*row)[0] * 360 for row in rgb])
-    dist = np.minimum(np.abs(hue - hue_deg), 360 - np.abs(hue - hue_deg))
-    return np.clip(1 - dist / 40.0, 0, 1) * np.clip(sat / 0.5, 0, 1) * np.clip(mx / 0.35, 0, 1)
+    """How much of each frame is the named hue, saturated and not dark: (n_frames,) in 0..1.
+
+    From the frame's saturation-weighted hue histogram (12 bins of 30 degrees): the mass within 40 degrees of
+    the hue, a whole saturated screen of it giving about 0.5 and more.
+    """
+    hist = np.stack([np.asarray(f.hue_hist, dtype=np.float64) for f in stats])  # (n, 12)
+    centres = 15.0 + 30.0 * np.arange(hist.shape[1])  # (12,) degrees
+    dist = np.minimum(np.abs(centres - hue_deg), 360 - np.abs(centres - hue_deg))
+    mass = hist @ np.clip(1 - dist / 40.0, 0, 1)  # (n,)
+    luma = np.array([f.luma for f in stats])
+    return np.clip(mass / 0.4, 0, 1) * np.clip(luma / 0.2, 0, 1)
 
 
 def _window_max(x: np.ndarray, k: int) -> np.ndarray:
@@ -98,7 +79,7 @@ def _window_max(x: np.ndarray, k: int) -> np.ndarray:
 def _series(signal: str, stats: Sequence[FrameStat]) -> np.ndarray:
     """Per-frame score in 0..1 for one signal, shape (n_frames,)."""
     luma = np.array([f.luma for f in stats])
-    motion = np.array([f.motion for f in stats])
+    motion = np.array([f.movement for f in stats])
     if signal.startswith("colour:"):
         return _colour_series(stats, COLOURS[signal.split(":", 1)[1]])
     if signal in ("black", "fade"):
@@ -148,7 +129,7 @@ def visual_moments(query: VisualQuery, stats: Sequence[FrameStat], *, min_len_s:
 
 def _moment(signal: str, run: Sequence[FrameStat], score: float, start: float, end: float) -> Moment:
     name = f"{signal.split(':')[1]} frames" if signal.startswith("colour:") else SIGNAL_NAMES[signal]
-    r, g, b = (float(np.mean([getattr(f, c) for f in run])) for c in "rgb")
+    r, g, b = (float(np.mean([f.rgb[i] for f in run])) for i in range(3))
     luma = float(np.mean([f.luma for f in run]))
-    why = f"{name}: mean colour r={r:.2f} g={g:.2f} b={b:.2f}, brightness {luma:.2f} over {end - start:.1f} s"
+    why = f"{name}: main colour r={r:.2f} g={g:.2f} b={b:.2f}, brightness {luma:.2f} over {end - start:.1f} s"
     return Moment(start, end, min(1.0, max(0.0, score)), "visual", (why,))

@@ -390,6 +390,31 @@ def _semantic_lines_with_visual(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
+def m_one_text_index(db: sqlite_utils.Database) -> None:
+    """One full-text index over the evidence lines: the evidence pass's own FTS table (ev_text) goes; search
+    reads semantic_fts over the normalised lines (core.semantic.search), synced from the evidence on demand."""
+    db.execute("DROP TABLE IF EXISTS ev_text")
+
+
+@MIGRATIONS()
+def m_ads_logo_edges(db: sqlite_utils.Database) -> None:
+    """Channel-logo evidence (core.evidence.logo): edge bits of the four picture corners, every 2nd frame sample
+    of the evidence frame pass; the logo's static region and its presence are derived from them."""
+    db.execute(
+        """
+        CREATE TABLE ev_logo_edges (
+            run_id INTEGER NOT NULL REFERENCES index_runs(id) ON DELETE CASCADE,
+            t_s REAL NOT NULL,
+            corner_h INTEGER NOT NULL,         -- px of one corner region at core.evidence.logo.LOGO_WIDTH
+            corner_w INTEGER NOT NULL,
+            bits BLOB NOT NULL,                -- zlib(packbits(bool[4, corner_h, corner_w])): TL, TR, BL, BR
+            PRIMARY KEY (run_id, t_s)
+        )
+        """
+    )
+
+
+@MIGRATIONS()
 def m007_object_detections(db: sqlite_utils.Database) -> None:
     """Objects seen (core.vision's object stage): the frames the COCO object detector looked at (a frame with
     nothing found still counts: it ends a run of frames showing the thing) and every detection in them."""

@@ -9,7 +9,7 @@ from core (enforced by import-linter).
 
 from core.index.options import RATIOS, STORAGE_CODECS
 from core.media.types import VideoInfo
-from core.model.download import looks_like_hub_id
+from core.model.download import DownloadPlan, looks_like_hub_id
 from core.model.options import DEVICES, DTYPES, QUANT_MODES
 from core.models_catalog import ModelEntry
 from core.report.segments import SEGMENT_EXTENSIONS, SEGMENT_FORMATS
@@ -18,7 +18,8 @@ from core.store import LibraryEntry
 from core.store.answers import AnswerRecord
 from core.store.segments import SEGMENT_KINDS, Segment
 from core.usecases.grounds import NO_MODEL, NoEvidence
-from core.usecases.service import IndexOutcome, Longwatch, Overlays
+from core.usecases.progress_state import IndexProgress
+from core.usecases.service import IndexOutcome, Longwatch, Overlays, default_database
 from core.usecases.settings import DEFAULT_HUB_MODEL, Settings
 from core.usecases.sources import ModelMoved
 from core.usecases.videos import VideoRef
@@ -36,7 +37,9 @@ __all__ = [
     "SEGMENT_KINDS",
     "STORAGE_CODECS",
     "AnswerRecord",
+    "DownloadPlan",
     "IndexOutcome",
+    "IndexProgress",
     "LibraryEntry",
     "Longwatch",
     "ModelEntry",
@@ -47,5 +50,6 @@ __all__ = [
     "Settings",
     "VideoInfo",
     "VideoRef",
+    "default_database",
     "looks_like_hub_id",
 ]

@@ -35,6 +35,7 @@ from core.query import find as model_find
 from core.results import AdBreak, Answer, chapter_moments, moments_text, summary_text
 from core.spans import merge_moments
 from core.usecases.grounds import AD_QUESTION, SUMMARY_QUESTION, Grounds
+from core.vision import VisionOptions
 
 
 def ask(db: sqlite_utils.Database, g: Grounds, question: str, *, options: AskOptions,
@@ -64,7 +65,8 @@ def window_spans(loaded: LoadedMemory, scores: np.ndarray) -> list[tuple[float, 
 
 
 def find(db: sqlite_utils.Database, g: Grounds, description: str, *, options: FindOptions,
-         progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> Answer:
+         vision: VisionOptions | None = None, progress: ProgressCallback | None = None,
+         cancel: CancelToken | None = None) -> Answer:
     from core.semantic import evidence_find
 
     fp = g.video.fingerprint
@@ -76,12 +78,12 @@ def find(db: sqlite_utils.Database, g: Grounds, description: str, *, options: Fi
                              cancel=cancel, window_scores=scores)
         sources = ("video-llm",)
         if g.evidence:
-            fused = evidence_find(db, fp, description, limit=options.top_k,
+            fused = evidence_find(db, fp, description, limit=options.top_k, vision=vision,
                                   model_scores=window_spans(g.memory, scores))
             moments = merge_moments(moments, fused)[: options.top_k]
             sources = ("video-llm", "evidence")
     else:
-        moments = evidence_find(db, fp, description, limit=options.top_k)
+        moments = evidence_find(db, fp, description, limit=options.top_k, vision=vision)
         sources = ("evidence",)
     return Answer(description, moments_text(moments, "moment"), tuple(moments), sources, "find", notes=g.all_notes)
 

@@ -13,6 +13,7 @@ first use and closed by ``close_thread`` on that thread. Long work runs on which
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from core.store import LibraryEntry, list_library, open_db
 from core.store import answers as answer_store
 from core.store import segments as segment_store
 from core.usecases.grounds import NO_MODEL, Grounds, NoEvidence
+from core.usecases.progress_state import IndexProgress, OverallMeter, read_progress
 from core.usecases.settings import Settings
 from core.usecases.sources import MemoryChoice, choose_memory
 from core.usecases.videos import VideoRef, find_video, open_video
@@ -38,6 +40,7 @@ from core.usecases.warm import MemoryCache, ModelCache
 if TYPE_CHECKING:
     from core.evidence import EvidenceOptions, EvidenceSummary, TextHit
     from core.index import IndexResult
+    from core.model.download import DownloadPlan
     from core.query import AskOptions, FindOptions, SummaryOptions
     from core.report.collect import ReportOptions
     from core.report.data import ReportData
@@ -165,6 +168,18 @@ class Longwatch:
 
         return download_model(repo_id, progress=progress, cancel=cancel)
 
+    def download_plan(self, repo_id: str) -> DownloadPlan:
+        """The files and bytes ``download_model(repo_id)`` would fetch (asks the hub; nothing is downloaded)."""
+        from core.model.download import download_plan
+
+        return download_plan(repo_id)
+
+    def database_location(self) -> tuple[Path, str]:
+        """Where the library database is and why: (path, "settings" | "$LONGWATCH_DB" | "default")."""
+        if self.db_path is not None and str(self.db_path) != ":memory:":
+            return Path(self.db_path).expanduser(), "settings"
+        return default_database()
+
     # ---- long work ------------------------------------------------------------------------------------------
     def evidence(self, video: str | Path, *, options: EvidenceOptions | None = None,
                  progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> EvidenceSummary:
@@ -183,23 +198,39 @@ class Longwatch:
         return summary
 
     def index(self, video: str | Path, *, model: str | None = None, frames: int | None = None,
-              fps: float | None = None, evidence: bool = True, progress: ProgressCallback | None = None,
-              cancel: CancelToken | None = None) -> IndexOutcome:
+              fps: float | None = None, evidence: bool = True, fresh: bool = False,
+              progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> IndexOutcome:
         """The evidence pass, then the video-LLM index when a model is configured (``model`` overrides the
-        settings); each resumes where it stopped and returns at once when done."""
+        settings); each resumes where it stopped and returns at once when done. ``fresh``: compute both again
+        from scratch (the evidence and the memory of these settings are replaced). Every progress event carries
+        the overall fraction done as ``detail["overall"]`` (``core.usecases.progress_state``)."""
         from core.index import index_video
 
         ref = self.video(video)
-        report = progress or no_progress
-        ev = self.evidence(ref.fingerprint, progress=report, cancel=cancel) if evidence else None
         chosen = model or self.settings.model_dir
+        if fresh and evidence:
+            from core.evidence.store import restart_stages
+
+            opts = self.settings.evidence_options()
+            restart_stages(self.db, ref.fingerprint, {s: opts.stage_key(s) for s in opts.enabled()})
+        report = OverallMeter(self._progress_of(ref.fingerprint, bool(chosen.strip())), progress or no_progress)
+        ev = self.evidence(ref.fingerprint, progress=report, cancel=cancel) if evidence else None
         if not chosen.strip():
             return IndexOutcome(ref, ev, None, (NO_MODEL,))
         options = self.settings.model_options(chosen)
         result = index_video(self.db, ref.path, self.settings.index_options(frames=frames, fps=fps), model=options,
-                             progress=report, cancel=cancel, loader=self.models.get)
+                             progress=report, cancel=cancel, loader=self.models.get, fresh=fresh)
         report(Progress("done", 1, 1, message="Indexed"))
         return IndexOutcome(ref, ev, result)
+
+    def index_progress(self, videos: Sequence[str] | None = None) -> list[IndexProgress]:
+        """How far indexing got for each library video (or those fingerprints), with the current settings:
+        the newest run's state, each pass's fraction done, and whether indexing can resume."""
+        fps = list(videos) if videos is not None else [e.fingerprint for e in self.library()]
+        return [self._progress_of(fp, self.settings.has_model) for fp in fps]
+
+    def _progress_of(self, fingerprint: str, has_model: bool) -> IndexProgress:
+        return read_progress(self.db, fingerprint, self.settings.evidence_options(), has_model)
 
     # ---- answers --------------------------------------------------------------------------------------------
     def ask(self, video: str | Path, question: str, *, model: str | None = None,
@@ -221,8 +252,8 @@ class Longwatch:
         if not description.strip():
             raise UsageError("The description is empty; describe the event to find.")
         g = self.grounds(video, model=model, progress=progress, cancel=cancel)
-        answer = _answering().find(self.db, g, description, options=options or FindOptions(), progress=progress,
-                                cancel=cancel)
+        answer = _answering().find(self.db, g, description, options=options or FindOptions(),
+                                   vision=self.settings.vision_options(), progress=progress, cancel=cancel)
         return self._keep(g, answer)
 
     def ads(self, video: str | Path, *, model: str | None = None, min_score: float = 0.5,
@@ -244,7 +275,7 @@ class Longwatch:
     def search(self, video: str | Path, text: str, *, limit: int = 20, progress: ProgressCallback | None = None,
                cancel: CancelToken | None = None) -> list[TextHit]:
         """Full-text hits in the transcript, subtitles and on-screen text (the evidence pass runs first)."""
-        from core.evidence import search_text
+        from core.semantic import search_text
 
         if limit < 1:
             raise UsageError(f"The limit {limit} must be at least 1.")
@@ -388,6 +419,13 @@ class Longwatch:
 
         return list(thumbnails(path, list(times_s), width=width, fmt="jpeg"))
 
+
+
+def default_database() -> tuple[Path, str]:
+    """The database used when no path is set, and why: (path, "$LONGWATCH_DB" | "default")."""
+    from core.store.db import ENV_DB, default_db_path
+
+    return default_db_path(), f"${ENV_DB}" if os.environ.get(ENV_DB) else "default"
 
 
 def _answering() -> Any:

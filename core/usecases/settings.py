@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from core.evidence import EvidenceOptions
     from core.index import IndexOptions
     from core.model import ModelOptions
+    from core.vision import VisionOptions
 
 DEFAULT_HUB_MODEL = "sy1998/Video_XL"  # what Settings > Download... offers
+VISION_MODES = ("auto", "on", "off")
 DEFAULT_MEMORY_BUDGET_MB = 4096  # decoded memories kept warm for the next question (about 1 h of 7B memory)
 
 
@@ -46,6 +48,9 @@ class Settings:
     speech_model: str = ""  # faster-whisper folder or name; "" = the bundled Whisper tiny.en
     ocr: bool = True
     evidence_fps: float = 4.0  # samples per second of the shots / black frames / OCR pass
+    vision: str = "auto"  # image-text frame embeddings: auto (when a model is installed), on, off
+    vision_model: str = ""  # CLIP/SigLIP folder or cached hub id; "" = the default if installed
+    vision_every_s: float = 3.0  # seconds between embedded frames inside one shot
     # answers
     answer_tokens: int = 256  # longest answer the video-LLM writes, in tokens
     memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB  # decoded memories kept warm between questions
@@ -62,6 +67,8 @@ class Settings:
         _within("Frames per second", self.fps, 0.01, 30, "1 is typical")
         _within("Frame budget", self.max_frames, 10, 20000, "frames")
         _within("Evidence samples per second", self.evidence_fps, 0.5, 30, "4 is typical")
+        _one_of("Seeing frames", self.vision, VISION_MODES)
+        _within("Seconds between seen frames", self.vision_every_s, 0.25, 60, "3 is typical")
         _within("Answer length", self.answer_tokens, 8, 4096, "tokens")
         _within("Memory budget", self.memory_budget_mb, 0, 1_000_000, "MB; 0 keeps nothing warm")
         model = self.model_dir.strip()
@@ -102,7 +109,13 @@ class Settings:
         from core.evidence import EvidenceOptions
 
         return EvidenceOptions(fps=self.evidence_fps, ocr=self.ocr, ocr_every_s=max(2.0, 1.0 / self.evidence_fps),
-                               speech=self.speech, speech_model=self.speech_model.strip() or None)
+                               speech=self.speech, speech_model=self.speech_model.strip() or None,
+                               vision={"auto": None, "on": True, "off": False}[self.vision],
+                               vision_model=self.vision_model.strip() or None, vision_every_s=self.vision_every_s)
+
+    def vision_options(self) -> VisionOptions:
+        """The image-text model and frame choice for text -> frame search (the same the evidence pass used)."""
+        return self.evidence_options().vision_options()
 
     def memory_budget_bytes(self) -> int:
         return int(self.memory_budget_mb) * 1_000_000

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app.settings import load_settings, save_settings
 from app.timefmt import linkify, seek_target
 from app.timeline import Timeline
 from core.errors import UsageError
+from core.progress import Progress
 from core.results import Moment
 from core.store.segments import Segment
 from core.timefmt import clock, parse_clock
@@ -143,3 +144,131 @@ def test_check_lists_every_model_slot(capsys: pytest.CaptureFixture[str]) -> Non
     lines = capsys.readouterr().out.splitlines()
     assert [ln.split()[0] for ln in lines] == list(ROLES)
     assert rc == 0  # speech, OCR, embedding and text models ship with the install; video-LLM and vision are optional
+
+
+def _entry(name: str = "Big Buck Bunny — the director's cut, remastered in 4K (2008).mp4") -> Any:
+    from core.usecases import LibraryEntry
+
+    return LibraryEntry("fp1", f"/films/{name}", name, 596.5, 1280, 720, "2026-12-01T10:00:00Z", "cancelled",
+                        "cancelled")
+
+
+def test_library_rows_fit_the_panel_and_speak_in_words(qtbot: Any) -> None:
+    from app.library_panel import LibraryPanel
+    from core.usecases import IndexProgress
+
+    panel = LibraryPanel()
+    qtbot.addWidget(panel)
+    panel.resize(230, 400)
+    panel.show()
+    panel.set_entries([_entry()])
+    row = panel.rows["fp1"]
+    row.set_stored(IndexProgress("fp1", "cancelled", (("video", 0.2), ("audio", 0.66))))
+    qtbot.waitUntil(lambda: row.width() > 0)
+    assert not panel.list.horizontalScrollBar().isVisible()
+    assert row.geometry().right() <= panel.list.viewport().width()
+    assert row.meta.full_text() == "9:56 · stopped at 43 %"
+    assert row.name.text().endswith("…") and row.name.toolTip() == _entry().name  # elided, whole in the tooltip
+    assert row.bar.isVisibleTo(row) and row.bar.value() == 430
+    row.set_progress(Progress("frames", 30.0, 596.5, "s", detail=(("overall", 0.52),)))
+    assert "frames" not in row.meta.full_text() and row.meta.full_text() == "9:56 · 52 % · Shots and on-screen text"
+    actions = [a.text() for a in panel.menu_for("fp1").actions()]
+    assert actions[0] == "Resume indexing (52 % done)"
+
+
+def test_index_panel_states(qtbot: Any) -> None:
+    from app.index_panel import IndexPanel
+    from core.usecases import IndexProgress
+
+    panel = IndexPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.bar.isVisible() and not panel.index_button.isEnabled()  # no video: no "0%" bar
+    panel.set_idle(IndexProgress("fp", "cancelled", (("video", 0.3), ("audio", 0.56))))
+    assert panel.stage.text() == "Stopped at 43 % — resume to finish" and panel.index_button.text() == "Resume"
+    assert panel.bar.isVisible() and panel.bar.value() == 430 and panel.bar.format() == "43 %"
+    panel.set_queued(1)
+    assert panel.stage.text().startswith("Queued") and not panel.index_button.isEnabled()
+    panel.set_running()
+    panel.show_progress(Progress("speech", 10.0, 100.0, "s", rate=2.0, eta_s=45.0, detail=(("overall", 0.7),)))
+    assert panel.stage.text() == "Speech — 10 %" and panel.bar.value() == 700
+    assert panel.rate.text() == "10 / 100 s · 2.0 s/s · about 0:45 left"
+    panel.set_idle(IndexProgress("fp", "done", (("video", 1.0), ("audio", 1.0))))
+    assert panel.index_button.text() == "Index again…"
+    with qtbot.waitSignal(panel.index_requested) as asked:
+        panel.index_button.click()
+    assert asked.args == [True]  # fresh
+
+
+def test_the_find_hint_fits_the_question_box(qtbot: Any) -> None:
+    from app.question_panel import FIND_HINT, QuestionPanel
+
+    panel = QuestionPanel()
+    qtbot.addWidget(panel)
+    panel.resize(410, 600)  # the side panel's width in the window
+    panel.set_enabled(True)
+    panel.show()
+    panel.preset_buttons["find"].click()
+    q = panel.question
+    assert q.placeholderText() == FIND_HINT
+    assert q.fontMetrics().horizontalAdvance(FIND_HINT) + 12 < q.width()
+
+
+def test_question_progress_row(qtbot: Any) -> None:
+    from app.question_panel import QuestionPanel
+
+    panel = QuestionPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.progress_bar.isVisible() and not panel.stop_button.isVisible()
+    panel.set_busy(True)
+    assert panel.progress_bar.isVisible() and panel.stop_button.isEnabled() and panel.stop_button.text() == "Cancel"
+    panel.show_progress(Progress("chapters", 2, 5, "parts", rate=0.05, eta_s=60.0))
+    assert panel.progress_label.text() == "Writing chapters — 40 % · 2 / 5 parts · 0.1 parts/s · about 1:00 left"
+    assert panel.progress_bar.value() == 400
+    panel.set_busy(False)
+    assert not panel.progress_bar.isVisible()
+
+
+def test_a_press_and_drag_on_the_ranges_row_makes_a_range_and_a_click_there_seeks(timeline: Timeline,
+                                                                                  qtbot: Any) -> None:
+    y = int(timeline._rows()["ranges"].center().y())
+    with qtbot.waitSignal(timeline.range_created) as made:
+        QTest.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(450, y))  # between the two ranges
+        QTest.mouseMove(timeline, QPoint(550, y))
+        QTest.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(550, y))
+    assert made.args == [pytest.approx(45.0, abs=0.2), pytest.approx(55.0, abs=0.2)]
+    with qtbot.waitSignal(timeline.seek_requested) as seek:
+        QTest.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=QPoint(500, y))
+    assert seek.args[0] == pytest.approx(50.0, abs=0.2)
+    seeks: list[float] = []
+    timeline.seek_requested.connect(seeks.append)
+    QTest.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(100, 5))  # the ruler: scrub
+    QTest.mouseMove(timeline, QPoint(300, 5))
+    QTest.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(300, 5))
+    assert seeks[0] == pytest.approx(10.0, abs=0.2) and seeks[-1] == pytest.approx(30.0, abs=0.2)
+
+
+def test_a_bad_model_folder_is_said_once_and_in_full(qtbot: Any, tmp_path: Path, loop: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.engine import Engine
+    from app.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("LONGWATCH_DB", str(tmp_path / "from-env.db"))
+    engine = Engine(Settings())
+    try:
+        dlg = SettingsDialog(engine.settings, engine)
+        qtbot.addWidget(dlg)
+        assert dlg.db_path.placeholderText() == f"$LONGWATCH_DB: {tmp_path / 'from-env.db'}"
+        dlg.show()
+        dlg.model_dir.setText(str(tmp_path / "a" / "rather" / "long" / "path" / "to" / "a" / "missing-model"))
+        dlg.refresh_memory()
+        dlg.accept()
+        labels = [w.text() for w in dlg.findChildren(QLabel) if "does not exist" in w.text()]
+        assert labels == [dlg.error.text()]  # once
+        assert dlg.memory.text() == ""
+        assert dlg.error.height() >= dlg.error.heightForWidth(dlg.error.width())  # not cut off
+        assert dlg.error.geometry().bottom() <= dlg.height()
+        dlg.reject()
+    finally:
+        engine.shutdown()

@@ -132,3 +132,26 @@ def test_cli_writes_chapters_as_segments(name: str, fmt: str, library: tuple[Any
     if fmt != "edl":  # EDL lines carry an action, not a title
         assert [m.label for m in back] == ["Opening", "The middle", "Ending"]
     assert "YouTube chapters:" not in err  # 3 chapters of 10 s from 0:00: nothing to adjust
+
+
+def test_report_makes_what_is_missing_first(tmp_path: Path) -> None:
+    """A video with subtitles and nothing computed yet: ``report`` runs the evidence pass, makes the summary and
+    the ads, and the page holds the chapters, the ads section and the subtitles (folded, times as links)."""
+    from tests import mediagen
+
+    clip = mediagen.make_video(tmp_path / "talk.mp4", duration_s=30.0, fps=5, size=(96, 64))
+    mediagen.write_srt(tmp_path / "talk.srt", [(2.0, 6.0, "The lighthouse keeper climbs the stairs."),
+                                               (18.0, 22.0, "Tomorrow the ferry leaves at dawn.")])
+    db = str(tmp_path / "lib.db")
+    code, out, err = _cli("--db", db, "report", str(clip), "--out", str(tmp_path / "r.html"), "--json",
+                          "--no-speech", "--no-ocr", "--fps", "2")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["computed"] == ["summary", "ads"] and result["chapters"] >= 1 and result["ads"] is not None
+    assert not any("longwatch-cli summary" in m or "longwatch-cli ads" in m for m in result["missing"])
+    page = (tmp_path / "r.html").read_text("utf-8")
+    assert 'id="chapters-h"' in page and 'id="ads-h"' in page
+    assert '<details class="lines">' in page and "ferry leaves at dawn" in page
+    assert 'data-t="18.000"' in page  # the subtitle's time seeks the player
+    code, out, _ = _cli("--db", db, "report", str(clip), "--out", str(tmp_path / "again.md"), "--json")
+    assert code == 0 and json.loads(out)["computed"] == []  # made once, reused

@@ -35,6 +35,7 @@ class Part:
     text: str = ""
     shot_s: float = 6.0
     silent: bool = True  # black parts: digital silence (a broadcast break) or the programme's sound (a fade)
+    logo: bool = False  # a semi-transparent channel logo in the top-right corner (programme parts of a channel)
 
 
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -69,6 +70,8 @@ def _frame(part: Part, t: float, w: int, h: int, rng: np.random.Generator) -> np
     else:  # adverts: flat saturated colour, rotating hue per shot
         img = np.broadcast_to(np.roll(base, shot % 3), (h, w, 3)).copy()
     img = np.clip(img + _noise(w, h, rng), 0, 255).astype(np.uint8)
+    if part.logo:
+        img = _with_logo(img)
     if part.text:
         pil = Image.fromarray(img)
         draw = ImageDraw.Draw(pil)
@@ -78,6 +81,21 @@ def _frame(part: Part, t: float, w: int, h: int, rng: np.random.Generator) -> np
                       stroke_width=max(1, size // 10), stroke_fill=(0, 0, 0))
         img = np.asarray(pil)
     return img
+
+
+def _with_logo(img: np.ndarray) -> np.ndarray:
+    """A white "TV1" in a rounded box, 60% opaque, in the top-right corner (about 1/8 of the width)."""
+    h, w = img.shape[:2]
+    lw, lh = max(16, w // 8), max(8, h // 12)
+    mark = Image.new("L", (lw, lh), 0)
+    draw = ImageDraw.Draw(mark)
+    draw.rounded_rectangle((0, 0, lw - 1, lh - 1), radius=max(2, lh // 5), outline=255, width=max(1, lh // 12))
+    draw.text((lw // 2, lh // 2), "TV1", font=font(int(lh * 0.6)), fill=255, anchor="mm")
+    alpha = np.asarray(mark, np.float32)[..., None] / 255.0 * 0.6
+    y0, x0 = max(2, h // 30), w - lw - max(2, w // 40)
+    out = img.astype(np.float32)
+    out[y0:y0 + lh, x0:x0 + lw] = out[y0:y0 + lh, x0:x0 + lw] * (1 - alpha) + 255.0 * alpha
+    return out.astype(np.uint8)
 
 
 def _sound(part: Part, n: int, t0: float, rng: np.random.Generator) -> np.ndarray:

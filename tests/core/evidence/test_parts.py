@@ -1,5 +1,5 @@
 """The evidence consumers on synthetic arrays: statistics, black runs, levels and silences, OCR merging, cues,
-options, search over stored rows, the profile's change points."""
+options, search over stored rows, the gaps ad detection starts from."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 from core.errors import UsageError
-from core.evidence import EvidenceOptions, search_text, store
+from core.evidence import EvidenceOptions, store
+from core.evidence.ad_timeline import _gaps
 from core.evidence.audio import LevelMeter, rms_db
 from core.evidence.cues import find_cues
 from core.evidence.frames import FrameAnalyzer, black_runs, frame_stat, shots_from_cuts
 from core.evidence.ocr import OcrObservation, may_hold_text, merge_observations, same_text
-from core.evidence.profile import Profile, change_points
 from core.evidence.speech import PIECE_S, SpeechBuffer
-from core.evidence.types import FrameStat, Level, TextLine, TranscriptSegment, Word
+from core.evidence.types import BlackFrames, FrameStat, Silence, TextLine, TranscriptSegment, Word
+from core.semantic import search_text
 from core.store import open_db
 
 
@@ -126,15 +127,12 @@ def test_search_ranks_fts_hits_and_survives_punctuation() -> None:
         search_text(db, "v", "  ?! ")
 
 
-def test_change_points_find_an_inserted_block() -> None:
-    stats, levels = [], []
-    for i in range(240):  # 60 s at 4 fps; seconds 20-34 are a loud, saturated block
-        t = i * 0.25
-        inside = 20 <= t < 34
-        hist = np.zeros(12, np.float32)
-        hist[2 if inside else 0] = 0.8 if inside else 0.2
-        stats.append(FrameStat(t, 180.0 if inside else 70.0, 200.0, 200.0 if inside else 50.0, 0, hist))
-    levels = [Level(k * 0.5, -10.0 if 20 <= k * 0.5 < 34 else -28.0) for k in range(120)]
-    profile = Profile.build(60.0, stats, levels, [20.0, 34.0])
-    assert change_points(profile.novelty()) == [20, 34]
-    assert profile.distance((0, 20), (20, 34)) > 2 and profile.distance((0, 20), (34, 60)) < 0.1
+def test_gaps_keep_black_edges_over_cuts_and_add_lone_silences() -> None:
+    black = [BlackFrames(10.0, 10.2, 3.0)]
+    silences = [Silence(10.0, 10.2, -90.0), Silence(30.0, 30.4, -60.0)]
+    cuts = np.array([9.99, 10.21, 20.0])
+    g = _gaps(40.0, black, silences, cuts)
+    assert g.left_s.tolist() == [0.0, 10.0, 20.0, 30.2, 40.0]
+    assert g.right_s.tolist() == [0.0, 10.2, 20.0, 30.2, 40.0]
+    assert g.black_s.tolist()[1] == pytest.approx(0.2) and g.cut.tolist() == [1.0, 1.0, 1.0, 0.0, 1.0]
+    assert g.silence_s[1] == pytest.approx(0.2) and g.silence_s[3] == pytest.approx(0.4) and g.silence_s[2] == 0

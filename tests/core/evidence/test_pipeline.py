@@ -13,6 +13,7 @@ from core.cli import main
 from core.errors import Cancelled
 from core.evidence import (
     EvidenceOptions,
+    detect_ad_breaks,
     detect_ads,
     passes,
     read_black_frames,
@@ -47,10 +48,10 @@ def test_black_framed_break_is_one_ad_segment_with_reasons(ad_break: tuple[Path,
     ads = detect_ads(db, fp)
     assert len(ads) == 1
     ad = ads[0]
-    assert abs(ad.start - start) <= 2.0 and abs(ad.end - end) <= 2.0
-    assert ad.label == "ad" and ad.score > 0.8
-    assert "black frame + silence at both ends" in ad.why and "2 ads in a row" in ad.why
-    assert any(w.startswith("loudness jump") for w in ad.why)
+    # the break starts after the black frames before its first advert and ends where the last one ends
+    assert abs(ad.start - (start + 0.5)) <= 0.5 and abs(ad.end - (end - 0.5)) <= 0.5
+    assert ad.label == "ad" and ad.score > 0.5
+    assert "2 adverts in a row" in ad.why and any("black frames + silence" in w for w in ad.why)
 
 
 def test_a_show_without_ads_gives_none(tmp_path: Path) -> None:
@@ -115,17 +116,14 @@ def test_cli_ads_formats_and_search(ad_break: tuple[Path, tuple[float, float]], 
     assert main(["ads", str(tmp_path / "missing.mp4"), "--db", db], io.StringIO(), err) == 2
 
 
-def test_inserted_block_needs_a_commercial_cue_or_the_model(tmp_path: Path) -> None:
+def test_an_advert_spliced_in_with_no_separator_is_found_with_the_model_scores(tmp_path: Path) -> None:
     parts, (start, end) = inserted_ad_parts(text="")
     path = write_recording(tmp_path / "film.mp4", parts)
     db = open_db(":memory:")
     fp = run_evidence(db, path, FAST).fingerprint
-    assert detect_ads(db, fp) == []  # looks and sounds different, but nothing says it sells something
     windows = [(t, t + 4.0, 0.9 if start - 2 <= t < end - 2 else 0.1) for t in range(0, 44, 4)]
     ads = detect_ads(db, fp, model_scores=windows)
-    assert len(ads) == 1 and abs(ads[0].start - start) <= 2.0 and abs(ads[0].end - end) <= 2.0
-    assert any(w.startswith("model score") for w in ads[0].why)
-    assert ads[0].score > detect_ads(db, fp, min_score=0.0)[0].score
+    assert len(ads) == 1 and abs(ads[0].start - start) <= 1.0 and abs(ads[0].end - end) <= 1.0
 
 
 def test_three_black_frames_between_spots_are_found_around_the_silence(tmp_path: Path) -> None:
@@ -138,6 +136,6 @@ def test_three_black_frames_between_spots_are_found_around_the_silence(tmp_path:
     fp = run_evidence(db, path, FAST).fingerprint
     black = read_black_frames(db, fp)
     assert [round(b.start_s, 1) for b in black] == [15.0, 25.1, 35.2], black
-    ads = detect_ads(db, fp)
-    assert len(ads) == 1 and abs(ads[0].start - 15.0) <= 1.0 and abs(ads[0].end - 35.36) <= 1.0
-    assert "black frame + silence at both ends" in ads[0].why
+    ads = detect_ad_breaks(db, fp)
+    assert len(ads) == 1 and ads[0].start >= 15.12 - 0.3 and ads[0].end <= 35.24 + 0.3  # never into the show
+    assert all(min(abs(a.start - 15.12), abs(a.start - 25.24)) <= 0.5 for a in ads[0].adverts)

@@ -11,13 +11,12 @@ from PIL import Image, ImageDraw
 
 from core.evidence import (
     EvidenceOptions,
-    detect_ads,
     read_ocr_lines,
     read_transcript,
     run_evidence,
-    search_text,
 )
 from core.evidence.ocr import OcrReader
+from core.semantic import search_text
 from core.store import open_db
 from tests.core.evidence.gen import Part, font, inserted_ad_parts, spoken, write_recording
 
@@ -35,7 +34,7 @@ def test_ocr_reads_rendered_phone_number_url_and_price() -> None:
 
 
 @pytest.mark.slow
-def test_inserted_ad_without_black_frames_is_found_with_on_screen_cues(tmp_path: Path) -> None:
+def test_an_inserted_adverts_on_screen_cues_are_read_as_one_line(tmp_path: Path) -> None:
     parts, (start, end) = inserted_ad_parts()
     path = write_recording(tmp_path / "film.mp4", parts, size=(320, 180))
     db = open_db(":memory:")
@@ -45,12 +44,7 @@ def test_inserted_ad_without_black_frames_is_found_with_on_screen_cues(tmp_path:
     assert len(phone) == 1, lines  # one line for the whole time the caption is on screen, not one per frame
     assert abs(phone[0].start_s - start) <= 2.5 and abs(phone[0].end_s - end) <= 3.0
     assert search_text(db, fp, "example.com")[0].source == "ocr"
-    ads = detect_ads(db, fp)
-    assert len(ads) == 1
-    assert abs(ads[0].start - start) <= 2.0 and abs(ads[0].end - end) <= 2.0
-    assert not any("black" in w for w in ads[0].why)
-    assert any("on-screen phone number" in w for w in ads[0].why)
-    assert any("on-screen URL" in w for w in ads[0].why)
+    # (the shipped advert model uses no text cues: the corpus it is fitted on runs no OCR; see ads_fit.py)
 
 
 @pytest.mark.slow

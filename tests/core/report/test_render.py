@@ -126,3 +126,49 @@ def test_location_can_be_left_out(library: tuple[Any, str, Path], tmp_path: Path
     validate(data)
     back = ReportData.from_json(doc)
     assert not back.show_location and back.video.path == "clip.mp4"
+
+
+def test_pdf_shows_cjk_text_in_an_embedded_font(library: tuple[Any, str, Path], tmp_path: Path) -> None:
+    """Chinese and Japanese in a title, an answer and the overview come out as text in an embedded font (no
+    empty boxes): pdftotext reads them back and pdffonts lists the fallback font as embedded."""
+    from core.report import pdf
+
+    if pdf._fonts().fallback is None:
+        import pytest
+
+        pytest.skip("no CJK TrueType font on this machine (Debian: fonts-droid-fallback, in `make sysdeps`)")
+    data = _report(library, "東京の夜 字幕 한국어")
+    out = tmp_path / "cjk.pdf"
+    write_report(data, out)
+    text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    assert "東京の夜 字幕 한국어" in text and "Opening" in text
+    fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True, text=True).stdout
+    fallback = [ln for ln in fonts.splitlines() if "Fallback" in ln or "Nanum" in ln]
+    assert fallback and all(" yes " in ln for ln in fallback), fonts  # embedded (subset)
+
+
+def test_reports_get_a_normal_file_mode(library: tuple[Any, str, Path], tmp_path: Path) -> None:
+    """Reports are readable by others like any new file (0666 less the umask), not mkstemp's private 0600."""
+    import os
+
+    from core.report.write import FILE_MODE
+
+    data = _report(library)
+    for fmt in ("md", "html", "pdf", "json"):
+        out = tmp_path / f"mode.{fmt}"
+        write_report(data, out)
+        assert out.stat().st_mode & 0o777 == FILE_MODE, fmt
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert 0o666 & ~mask == FILE_MODE  # e.g. 0644 under the usual umask 022, not 0600
+
+
+def test_html_summary_times_are_seek_links(library: tuple[Any, str, Path]) -> None:
+    from core.report.html import render_html
+
+    db, fp, _ = library
+    store_results(db, fp, text="see 0:12 and [0:25]")
+    html = render_html(collect_report(db, fp, now=NOW), video_src="./clip.mp4")
+    overview = html[html.index('class="overview"'):html.index("</div>", html.index('class="overview"'))]
+    assert '<a href="./clip.mp4#t=12.000" data-t="12.000">0:12</a>' in overview
+    assert 'data-t="25.000"' in overview

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import sqlite_utils
 
-from core.semantic import EvidenceLine, FrameStat, frame_stats
+from core.evidence import FrameStat, stats_of_frames
+from core.semantic import EvidenceLine
 from core.store import open_db
 
 TOPICS = [
@@ -123,7 +124,7 @@ def evidence_pass(video: Path, db_path: Path) -> tuple[str, list[EvidenceLine]]:
 def decode_stats(path: Path) -> list[FrameStat]:
     with av.open(str(path)) as c:
         frames = [(float(f.time), f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
-    return frame_stats(frames)
+    return stats_of_frames(frames, fps=5.0)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.semantic import ChapterOptions, embed_evidence, evidence_summary
-from core.semantic.chapters import depth_scores, shot_boundaries
+from core.semantic.tiling import depth_scores
 from core.semantic.titles import keyphrase_title
 
 from .conftest import Clip, new_db
@@ -40,12 +40,13 @@ def test_depth_scores_peak_at_the_topic_change() -> None:
     assert int(np.argmax(depth)) == 3 and depth[3] > 1.5
 
 
-def test_shots_alone_give_chapters_when_there_is_no_text() -> None:
+def test_shots_alone_are_no_reason_to_cut() -> None:
+    # Without text and without frame statistics nothing says where a scene changes: one chapter that says so.
     db = new_db(duration_s=1200.0)
     summary = evidence_summary(db, "vid", shots=[100.0, 390.0, 610.0, 905.0], options=ChapterOptions())
-    assert [c.start for c in summary.chapters] == [0.0, 390.0, 610.0, 905.0]
-    assert summary.overview.startswith("No transcript")
-    assert shot_boundaries([], 1200.0, ChapterOptions()) == []
+    assert [(c.start, c.end, c.title) for c in summary.chapters] == [(0.0, 1200.0, "Scene 1")]
+    assert summary.chapters[0].text == "0:00–20:00: long takes."  # 5 shots in 20 minutes
+    assert "no transcript" in summary.overview and summary.sources == ("shots",)
 
 
 def test_keyphrase_title_prefers_words_particular_to_the_chapter() -> None:

@@ -8,7 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from core.semantic import FrameStat, evidence_find, frame_stats, parse_visual
+from core.evidence import FrameStat, stats_of_frames
+from core.semantic import evidence_find, parse_visual
 
 from .conftest import new_db
 
@@ -50,7 +51,7 @@ def stats(tmp_path_factory: pytest.TempPathFactory) -> list[FrameStat]:
         for packet in stream.encode():
             out.mux(packet)
     with av.open(str(path)) as c:
-        return frame_stats((float(f.time), f.to_ndarray(format="rgb24")) for f in c.decode(video=0))
+        return stats_of_frames(((float(f.time), f.to_ndarray(format="rgb24")) for f in c.decode(video=0)), fps=FPS)
 
 
 def test_parse_visual_names_the_signals() -> None:
@@ -72,7 +73,7 @@ def test_visual_query_finds_its_event(stats: list[FrameStat], query: str, event:
     a, b = EVENTS[event]
     top = moments[0]
     assert top.label == "visual" and top.start < b + 1.0 and top.end > a - 1.0, (query, moments)
-    assert 0.5 <= top.score <= 1.0 and top.why[0].startswith(signal + ": mean colour")
+    assert 0.5 <= top.score <= 1.0 and top.why[0].startswith(signal + ": main colour")
 
 
 def test_no_visual_words_no_visual_moments(stats: list[FrameStat]) -> None:

@@ -28,7 +28,7 @@ def test_lines_shots_and_stats_come_from_the_evidence_tables(indexed: tuple[sqli
     assert {ln.source for ln in lines} == {"speech", "subtitle"}
     assert any("lighthouse" in ln.text.lower() for ln in lines)
     assert read_shot_starts(db, fp) and read_frame_stats(db, fp)
-    assert all(0.0 <= f.luma <= 1.0 and 0.0 <= f.motion <= 1.0 for f in read_frame_stats(db, fp))
+    assert all(0.0 <= f.luma <= 1.0 and 0.0 <= f.movement <= 1.0 for f in read_frame_stats(db, fp))
 
 
 def test_find_summary_answer_read_the_stored_evidence(indexed: tuple[sqlite_utils.Database, str], clip: Clip) -> None:

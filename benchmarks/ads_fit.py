@@ -1,0 +1,155 @@
+"""Fit the advert classifier on the training recordings of the corpus and write resources/models/ads.json.
+
+    .venv/bin/pip install -c constraints.txt -e ".[bench]"      # scikit-learn (only the fitter needs it)
+    .venv/bin/python benchmarks/ads_fit.py [--corpus DIR] [--train 12 --test 8 --minutes 3] [--blocks ...]
+
+1. ``ads_eval.prepare`` builds the corpus (or reuses it) and its evidence.
+2. Every candidate advert of every *training* recording (``core.evidence.ad_features``) is a row; it is positive
+   when both its ends lie within ``TOL_S`` of one true advert's first frame and end. Held-out recordings are never
+   read here.
+3. Two kinds of classifier, boosted trees and a logistic regression, are cross-validated by recording (``GroupKFold``, a fold never sees its own recordings): the model is fitted on the
+   other folds and its decisions decoded on the held-out fold at several decision points; the point with the best
+   mean of break F1 and advert F1 over the folds becomes ``decision_logit``. The fold scores are written into the
+   model file (``info.cv``).
+   The kind with the better cross-validated score is kept.
+4. That kind is fitted on all training rows and written as JSON (``core.evidence.ad_model``); for trees the
+   script checks that the numpy evaluation equals scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.ads_eval import Recording, Tally, add_corpus_args, median, prepare
+from core.evidence.ad_features import BLOCK_FEATURES, candidates, feature_names, features
+from core.evidence.ad_model import AdModel, Tree
+from core.evidence.ad_timeline import Timeline
+from core.evidence.ads import Scored, decode
+
+TOL_S = 0.6  # a candidate is the advert when both ends are this close
+DEFAULT_BLOCKS = ("boundary", "interior", "separator", "logo")  # no text: the corpus pass runs no OCR / speech
+MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "models" / "ads.json"
+PARAMS = {"max_iter": 200, "learning_rate": 0.08, "max_leaf_nodes": 15, "min_samples_leaf": 10,
+          "l2_regularization": 1.0, "random_state": 0}
+LINEAR_C = 0.1  # inverse L2 strength of the logistic regression on standardised features
+
+
+def rows(rec: Recording, names: list[str]) -> tuple[Scored, np.ndarray]:
+    """The recording's candidates (as a Scored with zero margin) and their labels."""
+    db = rec.db()
+    tl = Timeline.load(db, rec.fingerprint())
+    c = candidates(tl)
+    x = features(tl, c, names)
+    y = np.zeros(c.n, bool)
+    for a, b in rec.adverts:
+        y |= (np.abs(c.start_s - a) <= TOL_S) & (np.abs(c.end_s - b) <= TOL_S)
+    return Scored(tl, c, x, np.zeros(c.n), tuple(names)), y
+
+
+def fit(x: np.ndarray, y: np.ndarray, kind: str, names: list[str]) -> AdModel:
+    """The classifier of ``kind`` ("trees" or "linear") fitted on the rows, as an AdModel (decision point 0)."""
+    pos = max(1, int(y.sum()))
+    weight = np.where(y, min(50.0, (len(y) - pos) / pos), 1.0)  # positives are rare: ~1 in 1000 candidates
+    if kind == "linear":
+        from sklearn.linear_model import LogisticRegression
+
+        with np.errstate(all="ignore"):
+            mean = np.nan_to_num(np.nanmean(x, axis=0))
+            scale = np.nan_to_num(np.nanstd(x, axis=0), nan=1.0)
+        scale = np.where(scale > 1e-9, scale, 1.0)
+        z = np.nan_to_num((x - mean) / scale, nan=0.0, posinf=0.0, neginf=0.0)
+        lr = LogisticRegression(C=LINEAR_C, max_iter=5000).fit(z, y, sample_weight=weight)
+        return AdModel(tuple(names), float(lr.intercept_[0]), (), 0.0, {"kind": "linear", "C": LINEAR_C},
+                       (mean, scale, lr.coef_[0].astype(np.float64)))
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    est = HistGradientBoostingClassifier(**PARAMS).fit(x, y, sample_weight=weight)
+    model = export(est, names, 0.0, {"kind": "trees", "params": PARAMS})
+    check = x[: min(len(x), 5000)]
+    assert np.allclose(model.logit(check), est.decision_function(check), atol=1e-6), "numpy trees != scikit-learn"
+    return model
+
+
+def export(est, names: list[str], decision_logit: float, info: dict) -> AdModel:
+    trees = []
+    for (predictor,) in est._predictors:
+        n = predictor.nodes
+        trees.append(Tree(n["feature_idx"].astype(np.int64), n["num_threshold"].astype(np.float64),
+                          n["left"].astype(np.int64), n["right"].astype(np.int64), n["missing_go_to_left"].astype(bool),
+                          n["is_leaf"].astype(bool), n["value"].astype(np.float64)))
+    return AdModel(tuple(names), float(np.ravel(est._baseline_prediction)[0]), tuple(trees), decision_logit, info)
+
+
+def evaluate(scored: list[tuple[Recording, Scored]], logits: list[np.ndarray], thr: float) -> dict[str, float]:
+    breaks, adverts, errors = Tally(), Tally(), []
+    for (rec, s), z in zip(scored, logits, strict=True):
+        found = decode(Scored(s.timeline, s.cands, s.x, z - thr, s.names))
+        breaks.add([(b.start, b.end) for b in found], list(rec.breaks), errors)
+        adverts.add([(a.start, a.end) for b in found for a in b.adverts], list(rec.adverts))
+    return {"break_f1": breaks.f1, "advert_f1": adverts.f1, "boundary_s": median(errors)}
+
+
+def cross_validate(data: list[tuple[Recording, Scored, np.ndarray]], folds: int, grid: np.ndarray,
+                   kind: str) -> tuple[float, float, list[dict[str, float]]]:
+    """(best decision point, its mean of break and advert F1, per-fold scores at it)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.arange(len(data))
+    per_thr: dict[float, list[dict[str, float]]] = {float(t): [] for t in grid}
+    for train_idx, val_idx in GroupKFold(n_splits=folds).split(groups, groups=groups):
+        names = list(data[0][1].names)
+        model = fit(np.vstack([data[i][1].x for i in train_idx]), np.concatenate([data[i][2] for i in train_idx]),
+                    kind, names)
+        val = [(data[i][0], data[i][1]) for i in val_idx]
+        logits = [model.logit(s.x) if s.cands.n else np.zeros(0) for _, s in val]
+        for t in grid:
+            per_thr[float(t)].append(evaluate(val, logits, float(t)))
+    score = {t: np.mean([0.5 * (r["break_f1"] + r["advert_f1"]) for r in rs]) for t, rs in per_thr.items()}
+    best = max(score, key=lambda t: (score[t], -abs(t)))
+    return best, float(score[best]), per_thr[best]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_corpus_args(ap)
+    ap.add_argument("--blocks", nargs="*", default=list(DEFAULT_BLOCKS), choices=list(BLOCK_FEATURES))
+    ap.add_argument("--folds", type=int, default=4)
+    ap.add_argument("--kinds", nargs="*", default=["trees", "linear"], choices=["trees", "linear"])
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args()
+    names = feature_names(tuple(args.blocks))
+    train = [r for r in prepare(args) if r.split == "train"]
+    data = [(r, *rows(r, names)) for r in train]
+    x = np.vstack([s.x for _, s, _ in data])
+    y = np.concatenate([lab for _, _, lab in data])
+    print(f"{len(train)} training recordings, {len(y)} candidates, {int(y.sum())} adverts matched "
+          f"of {sum(len(r.adverts) for r in train)}", file=sys.stderr)
+    grid = np.arange(-4.0, 6.01, 0.5)
+    tried = {kind: cross_validate(data, args.folds, grid, kind) for kind in args.kinds}
+    for kind, (t, sc, _) in tried.items():
+        print(f"cv {kind}: decision point {t:+.1f}, mean of break and advert F1 {sc:.3f}", file=sys.stderr)
+    kind = max(tried, key=lambda k: tried[k][1])
+    thr, _, folds = tried[kind]
+    fitted = fit(x, y, kind, names)
+    info = {"kind": kind, "cv_by_kind": {k: v[1] for k, v in tried.items()}, "linear_c": LINEAR_C,"fitted": datetime.date.today().isoformat(), "corpus": str(args.corpus), "recordings": [r.name for r in train],
+            "candidates": len(y), "positives": int(y.sum()), "params": PARAMS, "tolerance_s": TOL_S,
+            "cv": {"folds": args.folds, "by": "recording", "per_fold": folds,
+                   "break_f1": float(np.mean([f["break_f1"] for f in folds])),
+                   "advert_f1": float(np.mean([f["advert_f1"] for f in folds]))}}
+    model = AdModel(fitted.features, fitted.baseline, fitted.trees, thr, info, fitted.linear)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model.to_json(), separators=(",", ":")))
+    print(json.dumps({"decision_logit": thr, **info["cv"]}, indent=1))
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} kB)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
