@@ -55,15 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
         find,
         history,
         index,
+        index_library,
         library,
         models,
+        postprocess,
         probe,
+        queue,
         report,
         search,
         summary,
+        watch,
     )
 
-    for module in (probe, library, index, ask, find, summary, search, ads, report, history, models, dev):
+    for module in (probe, library, index, ask, find, summary, search, ads, report, history, models, queue, watch,
+                   postprocess, index_library, dev):
         module.register(sub, common)
     return parser
 

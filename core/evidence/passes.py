@@ -220,6 +220,7 @@ def dense_black_runs(path: Path, info: VideoInfo, silences: list[Silence], optio
     the frames are sampled at ``DENSE_FPS`` (a small, seeked decode) and checked for black.
     """
     from core.media import FrameSize, PerSecond, sample_frames
+    from core.media.errors import DamagedMedia
 
     windows: list[list[float]] = []
     for si in silences:
@@ -235,11 +236,14 @@ def dense_black_runs(path: Path, info: VideoInfo, silences: list[Silence], optio
     for a, b in windows[:MAX_DENSE_WINDOWS]:
         n = int((b - a) * DENSE_FPS) + 2
         stats = []
-        for frame in sample_frames(path, PerSecond(DENSE_FPS, max_frames=n), size=size, start_s=a, end_s=b,
-                                   cancel=cancel, info=info):
-            grey = cv2.cvtColor(resize_to_width(frame.image, options.analysis_width), cv2.COLOR_RGB2GRAY)
-            stats.append(FrameStat(frame.pts_s, float(grey.mean()), float(np.percentile(grey, 99)), 0.0, 0,
-                                   np.zeros(12, np.float32)))
+        try:
+            for frame in sample_frames(path, PerSecond(DENSE_FPS, max_frames=n), size=size, start_s=a, end_s=b,
+                                       cancel=cancel, info=info):
+                grey = cv2.cvtColor(resize_to_width(frame.image, options.analysis_width), cv2.COLOR_RGB2GRAY)
+                stats.append(FrameStat(frame.pts_s, float(grey.mean()), float(np.percentile(grey, 99)), 0.0, 0,
+                                       np.zeros(12, np.float32)))
+        except DamagedMedia:
+            continue  # no picture in this window (e.g. sound running past the last frame): the coarse runs stay
         runs += black_runs(stats, options.black_luma, options.black_luma_p99, 1.0 / DENSE_FPS)
     return runs
 

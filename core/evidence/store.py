@@ -289,3 +289,11 @@ def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:
     rows = list(db.query("SELECT state FROM index_runs WHERE video = ? AND kind = 'evidence' AND settings_key = ?",
                          [fingerprint, RUN_KEY]))
     return str(rows[0]["state"]) if rows else None
+
+
+def stages_complete(db: sqlite_utils.Database, fingerprint: str, keys: dict[str, str]) -> bool:
+    """Whether every stage in ``keys`` (stage -> settings key) is done with that key for the video."""
+    run = find_run(db, fingerprint)
+    if run is None:
+        return False
+    return all(stage_status(db, run, stage, key)[0] == "done" for stage, key in keys.items())

@@ -13,30 +13,36 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.index.codec import EncodedWindow, decode_window, encode_window, memory_digest
     from core.index.options import STORAGE_CODECS, IndexOptions, resolve_model_dir, settings_key
-    from core.index.pipeline import IndexResult, index_video
-    from core.index.store import RunRow, list_runs, read_windows, run_stats
+    from core.index.pipeline import IndexResult, RunPlan, encode_windows, existing_run, index_video, plan_run
+    from core.index.store import RunRow, list_runs, read_windows, run_stats, window_rows
 
 _WHERE = {
     "EncodedWindow": "codec", "decode_window": "codec", "encode_window": "codec", "memory_digest": "codec",
     "STORAGE_CODECS": "options", "IndexOptions": "options", "resolve_model_dir": "options",
-    "settings_key": "options", "IndexResult": "pipeline", "index_video": "pipeline", "RunRow": "store",
-    "list_runs": "store", "read_windows": "store", "run_stats": "store",
+    "settings_key": "options", "IndexResult": "pipeline", "index_video": "pipeline", "RunPlan": "pipeline",
+    "plan_run": "pipeline", "encode_windows": "pipeline", "existing_run": "pipeline", "RunRow": "store",
+    "list_runs": "store", "read_windows": "store", "run_stats": "store", "window_rows": "store",
 }
 __all__ = [
     "STORAGE_CODECS",
     "EncodedWindow",
     "IndexOptions",
     "IndexResult",
+    "RunPlan",
     "RunRow",
     "decode_window",
     "encode_window",
+    "encode_windows",
+    "existing_run",
     "index_video",
     "list_runs",
     "memory_digest",
+    "plan_run",
     "read_windows",
     "resolve_model_dir",
     "run_stats",
     "settings_key",
+    "window_rows",
 ]
 
 

@@ -94,16 +94,14 @@ def index_video(
     if isinstance(model, ModelOptions):
         report(Progress("load model", 0, None, message=model.model))
         model = loader(model, report)
-    settings = options.settings(model_identity=model.identity)
-    key = settings_key(settings)
-    times = plan_times(options.policy(), info)
-    windows_total = math.ceil(len(times) / model.frames_per_window)
-    loaded_with = dataclasses.asdict(model.options) if model.options is not None else None
+    plan = plan_run(info, options, model)
+    key = plan.key
     if fresh:
         store.clear_run(db, info.fingerprint, key)
-    run = store.start_run(db, info.fingerprint, key, settings, len(times), windows_total, loaded_with)
+    run = store.start_run(db, info.fingerprint, key, plan.settings, plan.frames_total, plan.windows_total,
+                          plan.model)
     try:
-        _encode_into(db, run, info, options, model, len(times), report, cancel)
+        _encode_into(db, run, info, options, model, plan.frames_total, report, cancel)
     except (Cancelled, KeyboardInterrupt) as e:
         store.finish_run(db, run.id, "cancelled", str(e) or "interrupted")
         raise
@@ -115,6 +113,34 @@ def index_video(
     final = store.find_run(db, info.fingerprint, key) or run
     report(Progress("done", stats.frames, stats.frames, unit="frames"))
     return _result(info, final, stats, resumed_from=run.windows_done, reused=False, t0=t0)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What an index run of one file is before any window: its settings and key, and how big it will be."""
+
+    settings: dict[str, Any]
+    key: str
+    frames_total: int
+    windows_total: int
+    model: dict[str, Any] | None  # how the model was loaded (ModelOptions fields)
+
+
+def plan_run(info: VideoInfo, options: IndexOptions, model: VideoXL) -> RunPlan:
+    settings = options.settings(model_identity=model.identity)
+    frames_total = len(plan_times(options.policy(), info))
+    return RunPlan(settings, settings_key(settings), frames_total, math.ceil(frames_total / model.frames_per_window),
+                   dataclasses.asdict(model.options) if model.options is not None else None)
+
+
+def existing_run(db: sqlite_utils.Database, video: str, options: IndexOptions,
+                 model: ModelOptions) -> store.RunRow | None:
+    """The run of ``video`` (complete or not) with these options and the model of a local folder, found without
+    loading the model; None when there is none or the identity needs the model loaded (a hub id)."""
+    identity = _identity_without_loading(model)
+    if identity is None:
+        return None
+    return store.find_run(db, video, settings_key(options.settings(model_identity=identity)))
 
 
 def _recordable(options: ModelOptions) -> dict[str, Any]:
@@ -152,12 +178,29 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
     start = run.windows_done
     windows_total = math.ceil(frames_total / model.frames_per_window)
     previous = store.read_windows(db, run.id, limit=start) if start else []
+    frames_done = sum(w.n_frames for w in previous)
+    if start:
+        log.info("resuming %s at window %d of %d", info.name, start, windows_total)
+    meter = RateMeter("encode", total=max(frames_total - frames_done, 0), unit="frames")
+    resumed_frames = frames_done
+    report(_offset(meter.update(0), frames_done, frames_total, start, windows_total))
+    for window, enc in encode_windows(info, options, model, previous, cancel):
+        store.commit_window(db, run.id, enc)
+        frames_done += window.n_frames
+        p = meter.update(frames_done - resumed_frames)
+        report(_offset(p, frames_done, frames_total, window.index + 1, windows_total))
+
+
+def encode_windows(info: VideoInfo, options: IndexOptions, model: VideoXL, previous: list[WindowMemory],
+                   cancel: CancelToken | None = None) -> Iterator[tuple[WindowMemory, EncodedWindow]]:
+    """The windows after ``previous`` (the run's stored windows, decoded), each with the row it is stored as.
+
+    A pure function of (file, options, model, previous): the local index commits what it yields, and a Ray worker
+    yields the same rows to the driver, which commits them (``core.usecases.cluster``).
+    """
     # The next frame follows the last one stored (not simply 10 * start: undecodable frames leave holes). With
     # ratio <= 144 the last VST of a full window sits on its last frame.
     first = previous[-1].vst_frame[-1] + 1 if previous else 0
-    frames_done = sum(w.n_frames for w in previous)
-    if start:
-        log.info("resuming %s at window %d of %d (frame %d)", info.name, start, windows_total, first)
     encoded: dict[int, EncodedWindow] = {}
 
     def keep(window: WindowMemory) -> WindowMemory:
@@ -165,16 +208,10 @@ def _encode_into(db: sqlite_utils.Database, run: store.RunRow, info: VideoInfo, 
         encoded[window.index] = enc
         return back
 
-    meter = RateMeter("encode", total=max(frames_total - frames_done, 0), unit="frames")
-    resumed_frames = frames_done
-    report(_offset(meter.update(0), frames_done, frames_total, start, windows_total))
     frames = _frames_from(info, options, first, cancel)
     for window in model.encode(frames, options.ratio, previous=previous, keep=keep, cancel=cancel):
-        enc = encoded.pop(window.index, None) or roundtrip(window, options.storage)[1]
-        store.commit_window(db, run.id, enc)
-        frames_done += window.n_frames
-        p = meter.update(frames_done - resumed_frames)
-        report(_offset(p, frames_done, frames_total, window.index + 1, windows_total))
+        enc = encoded.pop(window.index, None)
+        yield window, enc if enc is not None else roundtrip(window, options.storage)[1]
 
 
 def _frames_from(info: VideoInfo, options: IndexOptions, first: int, cancel: CancelToken | None) -> Iterator[Frame]:

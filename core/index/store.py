@@ -204,3 +204,8 @@ def window_spans(db: sqlite_utils.Database, run_id: int) -> list[tuple[int, floa
     rows = db.execute("SELECT window_index, start_s, end_s, n_vst FROM memory_windows WHERE run_id = ? "
                       "ORDER BY window_index", [run_id])
     return [(int(i), float(a), float(b), int(n)) for i, a, b, n in rows]
+
+
+def window_rows(db: sqlite_utils.Database, run_id: int, *, limit: int | None = None) -> list[tuple[str, bytes]]:
+    """``(meta_json, blob)`` of the run's first ``limit`` windows (all when None), in order, as stored."""
+    return [(str(m), bytes(b)) for m, b in _window_rows(db, run_id, "meta_json, blob", limit)]

@@ -10,7 +10,7 @@ import av.error
 import numpy as np
 
 from core.errors import UsageError
-from core.media.container import open_media, start_time_s, time_base_s
+from core.media.container import StreamClock, open_media, start_time_s, time_base_s
 from core.media.errors import NoAudioStream
 from core.media.types import AudioChunk
 
@@ -44,6 +44,7 @@ def _chunks(path: Path, sample_rate: int, chunk_s: float, start_s: float, end_s:
     with open_media(path) as container:
         stream = container.streams.audio[0]
         offset = start_time_s(container)
+        clock = StreamClock(container, stream)
         if start_s > 0:
             container.seek(int((start_s + offset) / time_base_s(stream)), stream=stream, backward=True)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
@@ -51,6 +52,8 @@ def _chunks(path: Path, sample_rate: int, chunk_s: float, start_s: float, end_s:
         pending_n = 0
         chunk_start: float | None = None  # time of pending[0][0]
         for frame in _frames(container, stream):
+            if frame is not None and frame.pts is not None:
+                frame.pts = clock.ticks(frame.pts)  # MPEG-TS wrap undone before the resampler rescales it
             out_frames = resampler.resample(None) if frame is None else resampler.resample(frame)
             for out in out_frames:
                 samples = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)  # (n,)

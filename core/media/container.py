@@ -125,6 +125,37 @@ def start_time_s(container: InputContainer) -> float:
     return float(st) / av.time_base if st is not None else 0.0
 
 
+PTS_WRAP_TICKS = 1 << 33  # MPEG-TS / MPEG-PS timestamps are 33-bit: they wrap every 26.5 h at 90 kHz
+_WRAPPING_FORMATS = {"mpegts", "mpeg", "mpegtsraw"}
+
+
+class StreamClock:
+    """One stream's timestamps as seconds from the container's start, with MPEG-TS's 33-bit wrap undone.
+
+    A broadcast recording's first audio frame often carries a slightly negative timestamp written modulo 2**33
+    (e.g. 8589928832 for -5760 ticks), and a recording that crosses the broadcaster's wrap point jumps back by
+    2**33 ticks mid-file; either would put the sound 26 hours away from the picture. Each timestamp is moved by
+    the multiple of 2**33 that brings it nearest the previous one (the start time for the first).
+    """
+
+    def __init__(self, container: InputContainer, stream: av.stream.Stream) -> None:
+        self.tb = time_base_s(stream)  # seconds per tick
+        self.offset = start_time_s(container)  # s
+        self._wraps = container.format.name in _WRAPPING_FORMATS
+        self._last = round(self.offset / self.tb)  # ticks of the previous timestamp
+
+    def ticks(self, pts: int) -> int:
+        """``pts`` unwrapped (ticks of the stream's time base)."""
+        if self._wraps:
+            pts += round((self._last - pts) / PTS_WRAP_TICKS) * PTS_WRAP_TICKS
+            self._last = pts
+        return pts
+
+    def seconds(self, pts: int) -> float:
+        """``pts`` as seconds from the container's start."""
+        return self.ticks(pts) * self.tb - self.offset
+
+
 def time_base_s(stream: av.stream.Stream) -> float:
     """Seconds per timestamp tick of ``stream`` (libav always sets one on opened input streams)."""
     tb = stream.time_base

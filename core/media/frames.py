@@ -31,7 +31,7 @@ import numpy as np
 from av.container import InputContainer
 from av.video.stream import VideoStream
 
-from core.media.container import open_media, start_time_s, time_base_s
+from core.media.container import StreamClock, open_media, start_time_s, time_base_s
 from core.media.errors import DamagedMedia
 from core.media.plan import SamplingPolicy, plan_times
 from core.media.probe import probe
@@ -121,6 +121,7 @@ class _Sampler:
         self.container, self.vs, self.stream = container, vs, stream
         self.tb = time_base_s(vs)
         self.offset = start_time_s(container)
+        self.clock = StreamClock(container, vs)  # frame timestamps in s, MPEG-TS wrap undone
         self.rotation = stream.info.video.rotation
         self.keyframes = _keyframe_times(vs, self.offset)  # refreshed when a seek grows the index
         self._index_len = len(vs.index_entries)
@@ -259,7 +260,7 @@ class _Sampler:
             for f in frames:
                 if f.pts is None:
                     continue
-                d = _Decoded(f, f.pts * self.tb - self.offset, self.errors, self.skips)
+                d = _Decoded(f, self.clock.seconds(f.pts), self.errors, self.skips)
                 if self._lost_data(last, d):
                     resync = True  # pictures predicted across lost data are garbage until the next keyframe
                 if resync and not f.key_frame:

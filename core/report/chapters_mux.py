@@ -36,8 +36,10 @@ def _chapter_dicts(chapters: Sequence[Chapter | Moment]) -> list[dict[str, objec
     return out
 
 
-def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter | Moment]) -> Path:
-    """Copy ``src`` to ``dst`` with ``chapters`` (titles from Chapter.title or Moment.label), no re-encoding.
+def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter | Moment], *,
+                   tags: dict[str, str] | None = None) -> Path:
+    """Copy ``src`` to ``dst`` with ``chapters`` (titles from Chapter.title or Moment.label), no re-encoding;
+    ``tags`` are added to the container's metadata.
 
     Streams the output container cannot hold (e.g. a subtitle codec MP4 lacks) are left out. Raises
     ReportError with what to do when the file cannot be read or written.
@@ -53,7 +55,7 @@ def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter 
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _remux(src, tmp, _chapter_dicts(chapters))
+        _remux(src, tmp, _chapter_dicts(chapters), tags or {})
         os.chmod(tmp, FILE_MODE)  # a new file's usual mode, not mkstemp's private 0600
         os.replace(tmp, dst)
     except av.FFmpegError as e:
@@ -65,7 +67,17 @@ def write_chapters(src: str | Path, dst: str | Path, chapters: Sequence[Chapter 
     return dst
 
 
-def _remux(src: Path, dst: Path, chapters: list[dict[str, object]]) -> None:
+def container_tag(path: str | Path, name: str) -> str | None:
+    """The value of container metadata tag ``name`` (any case) of ``path``, None when absent or unreadable."""
+    try:
+        with av.open(str(path)) as inp:
+            tags = {k.lower(): v for k, v in inp.metadata.items()}
+    except (av.FFmpegError, OSError):
+        return None
+    return tags.get(name.lower())
+
+
+def _remux(src: Path, dst: Path, chapters: list[dict[str, object]], tags: dict[str, str]) -> None:
     with av.open(str(src)) as inp, av.open(str(dst), "w", format=_format_for(dst)) as out:
         mapping = {}
         for stream in inp.streams:
@@ -78,6 +90,7 @@ def _remux(src: Path, dst: Path, chapters: list[dict[str, object]]) -> None:
         if not mapping:
             raise ReportError(f"{src.name} has no stream that {dst.suffix} can hold; try an .mkv output.")
         out.metadata.update(dict(inp.metadata))
+        out.metadata.update(tags)
         out.set_chapters(chapters)  # type: ignore[arg-type]
         for packet in inp.demux([inp.streams[i] for i in mapping]):
             if packet.dts is None:  # the demuxer's flush packet

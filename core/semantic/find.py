@@ -58,6 +58,7 @@ class LineHit:
     cosine: float
     words: float  # share of query content words present
     rrf: float
+    line_id: int = 0  # the row of semantic_lines
 
     def why(self) -> str:
         return (f'{self.line.source} {stamp(self.line.start_s)}: "{self.line.text}" '
@@ -84,8 +85,15 @@ def rank_lines(db: sqlite_utils.Database, fingerprint: str, query: str, *, optio
         cos = {lines[i].id: float(sims[i]) for i in range(len(lines))}
         vec_rank = [lines[i].id for i in order]
         by_id.update({lines[i].id: lines[i].line for i in order})
+    return fuse_rankings(query, [s.id for s, _ in fts], vec_rank, by_id, cos)[:limit]
+
+
+def fuse_rankings(query: str, fts_rank: Sequence[int], vec_rank: Sequence[int], by_id: dict[int, EvidenceLine],
+                  cos: dict[int, float]) -> list[LineHit]:
+    """Reciprocal rank fusion of a full-text and a vector ranking of line ids, with the calibrated score of the
+    module docstring; ``cos`` holds the cosine of every line that has a vector. Best first."""
     rrf: dict[int, float] = {}
-    for ranking in ([s.id for s, _ in fts], vec_rank):
+    for ranking in (fts_rank, vec_rank):
         for r, i in enumerate(ranking):
             rrf[i] = rrf.get(i, 0.0) + 1.0 / (RRF_K + r + 1)
     terms = query_terms(query)
@@ -97,9 +105,9 @@ def rank_lines(db: sqlite_utils.Database, fingerprint: str, query: str, *, optio
         toks = set(normalize_text(line.text).split())
         words = sum(t in toks for t in terms) / len(terms) if terms else 0.0
         conf = 1 - (1 - _sigmoid((c - 0.25) / 0.05)) * (1 - 0.9 * words)
-        hits.append(LineHit(line, conf * (0.6 + 0.4 * fused / rrf_max), c, words, fused))
+        hits.append(LineHit(line, conf * (0.6 + 0.4 * fused / rrf_max), c, words, fused, i))
     hits.sort(key=lambda h: (-h.score, -h.rrf))
-    return hits[:limit]
+    return hits
 
 
 

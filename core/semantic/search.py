@@ -45,6 +45,46 @@ def search_text(db: sqlite_utils.Database, fingerprint: str, text: str, limit: i
     return hits
 
 
+def search_library(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[tuple[str, TextHit]]:
+    """Ranked hits for ``text`` across every video's evidence lines: ``(fingerprint, hit)``, best first.
+
+    The same query as ``search_text`` over the same index, which holds every video's lines, so BM25 ranks a hit
+    in a long film and one in a short clip together. Lines are synced when a video's evidence is made or embedded
+    (``embed_evidence``) and by every single-video search; here only videos with evidence and no lines yet are
+    synced, so a query over a 200-hour library does not re-read every video's evidence.
+    """
+    if limit < 1:
+        raise UsageError(f"The limit {limit} must be at least 1.")
+    terms = query_terms(text) or [t for t in normalize_text(text).split() if t]
+    if not terms:
+        raise UsageError(f"Nothing to search for in {text!r}; give one or more words.")
+    for fingerprint in _videos_without_lines(db):
+        sync_evidence_lines(db, fingerprint)
+    hits = _query_all(db, " ".join(_quoted(terms)), limit, terms)
+    if not hits and len(terms) > 1:
+        hits = _query_all(db, " OR ".join(_quoted(terms)), limit, terms)
+    return hits
+
+
+def _videos_without_lines(db: sqlite_utils.Database) -> list[str]:
+    return [str(r[0]) for r in db.execute(
+        "SELECT DISTINCT r.video FROM index_runs r WHERE r.kind = 'evidence' "
+        "AND NOT EXISTS (SELECT 1 FROM semantic_lines l WHERE l.video = r.video) ORDER BY r.video").fetchall()]
+
+
+def _query_all(db: sqlite_utils.Database, match: str, limit: int,
+               terms: Sequence[str]) -> list[tuple[str, TextHit]]:
+    rows = db.execute(
+        "SELECT l.video, l.start_s, l.end_s, l.text, l.source, bm25(semantic_fts) AS rank FROM semantic_fts "
+        "JOIN semantic_lines l ON l.id = semantic_fts.rowid WHERE semantic_fts MATCH ? "
+        "ORDER BY rank, l.video, l.start_s LIMIT ?",
+        [match, limit],
+    ).fetchall()
+    return [(str(r[0]), TextHit(float(r[1]), float(r[2]), str(r[3]), str(r[4]), -float(r[5]),
+                                highlight(str(r[3]), terms)))
+            for r in rows]
+
+
 def _quoted(terms: Sequence[str]) -> list[str]:
     return ['"' + t.replace('"', '""') + '"' for t in terms]
 

@@ -41,6 +41,8 @@ def embed_evidence(
     lines = read_lines(db, fingerprint) if lines is None else lines
     store.sync_lines(db, fingerprint, lines)  # also what full-text search reads (core.semantic.search)
     total = store.count_lines(db, fingerprint)
+    if total == 0:  # nothing said or written: no need to load the model (seconds, hundreds of MB)
+        return EmbedSummary(0, 0, "", 0, time.monotonic() - t0)
     embedder = get_embedder(options)
     done = store.count_lines(db, fingerprint, embedder.identity)
     meter = RateMeter(STAGE, total=total, unit="lines")

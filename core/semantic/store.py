@@ -116,3 +116,75 @@ def lines_by_ids(db: sqlite_utils.Database, ids: Iterable[int]) -> dict[int, Sto
     rows = db.execute(f"SELECT id, start_s, end_s, text, source FROM semantic_lines WHERE id IN "
                       f"({','.join('?' * len(ids))})", ids).fetchall()
     return {int(r[0]): _line(r) for r in rows}
+
+
+def library_signature(db: sqlite_utils.Database, model: str) -> tuple[int, int]:
+    """(count, largest id) of the lines embedded with ``model``: changes whenever lines are added or removed."""
+    row = db.execute("SELECT count(*), coalesce(max(id), 0) FROM semantic_lines WHERE model = ?", [model]).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def library_vectors(db: sqlite_utils.Database, model: str) -> tuple[list[int], list[str], np.ndarray]:
+    """Every line of the library embedded with ``model``: ids, their videos, and the vectors (n, dim) float32."""
+    ids: list[int] = []
+    videos: list[str] = []
+    parts: list[bytes] = []
+    for i, video, blob in db.execute("SELECT id, video, vector FROM semantic_lines WHERE model = ? ORDER BY id",
+                                     [model]):
+        ids.append(int(i))
+        videos.append(str(video))
+        parts.append(blob)
+    if not ids:
+        return [], [], np.zeros((0, 0), dtype=np.float32)
+    return ids, videos, np.frombuffer(b"".join(parts), dtype="<f4").reshape(len(ids), -1)
+
+
+def fts_search_library(db: sqlite_utils.Database, query: str, limit: int = 50) -> list[tuple[str, StoredLine, float]]:
+    """Lines of any video matching any normalised query term, best BM25 first: (video, line, bm25)."""
+    match = fts_match(query)
+    if match is None:
+        return []
+    rows = db.execute(
+        "SELECT l.id, l.start_s, l.end_s, l.text, l.source, f.rank, l.video FROM "
+        "(SELECT rowid, bm25(semantic_fts) AS rank FROM semantic_fts WHERE semantic_fts MATCH ? "
+        " ORDER BY rank LIMIT ?) f JOIN semantic_lines l ON l.id = f.rowid ORDER BY f.rank",
+        [match, limit],
+    ).fetchall()
+    return [(str(r[6]), _line(r), float(r[5])) for r in rows]
+
+
+def lines_with_videos(db: sqlite_utils.Database, ids: Iterable[int]) -> dict[int, tuple[str, StoredLine]]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.execute(f"SELECT id, start_s, end_s, text, source, video FROM semantic_lines WHERE id IN "
+                      f"({','.join('?' * len(ids))})", ids).fetchall()
+    return {int(r[0]): (str(r[5]), _line(r)) for r in rows}
+
+
+LineRow = tuple[str, float, float, str, str, str | None, bytes | None]  # source, start, end, text, norm, model, vector
+
+
+def export_lines(db: sqlite_utils.Database, video: str) -> tuple[LineRow, ...]:
+    """The video's lines with their vectors, in insertion order (see ``core.evidence.transfer``)."""
+    rows = db.execute("SELECT source, start_s, end_s, text, norm, model, vector FROM semantic_lines WHERE video = ? "
+                      "ORDER BY id", [video]).fetchall()
+    return tuple((str(r[0]), float(r[1]), float(r[2]), str(r[3]), str(r[4]), r[5], r[6]) for r in rows)
+
+
+def replace_lines(db: sqlite_utils.Database, video: str, rows: Sequence[LineRow]) -> None:
+    """Make the video's lines exactly ``rows`` (one transaction; the full-text index follows by trigger)."""
+    with db.atomic():
+        db.execute("DELETE FROM semantic_lines WHERE video = ?", [video])
+        db.conn.executemany("INSERT INTO semantic_lines (video, source, start_s, end_s, text, norm, model, vector) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(video, *r) for r in rows])
+
+
+def lines_digest(db: sqlite_utils.Database, video: str) -> str:
+    """sha256 over the video's lines and vectors in a canonical order."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for r in sorted(export_lines(db, video), key=repr):
+        h.update(repr(r).encode())
+    return h.hexdigest()

@@ -415,6 +415,78 @@ def m_ads_logo_edges(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
+def m_jobs_queue(db: sqlite_utils.Database) -> None:
+    """The library's job queue (``core.store.jobs``): one row per analysis of one file (evidence pass, video-LLM
+    index, ads, summary) with its state, priority, attempts, last error and progress; the worker holding a
+    running job and until when (a lease it renews); an event log per job; queue-wide flags (paused)."""
+    db.execute(
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            video TEXT NOT NULL,               -- fingerprint of the file's content when it was queued
+            path TEXT NOT NULL,                -- where the file was when queued (the worker finds moves by fingerprint)
+            kind TEXT NOT NULL,                -- evidence, index, ads, summary
+            settings_key TEXT NOT NULL,        -- hash of the settings this kind depends on
+            settings_json TEXT NOT NULL,       -- the whole Settings the job runs with
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued','running','paused','done','failed','cancelled')),
+            request TEXT CHECK (request IN ('pause','cancel')),  -- asked of the worker running it
+            priority INTEGER NOT NULL DEFAULT 0,  -- higher runs first
+            position REAL NOT NULL,            -- order within a priority (reorder rewrites it)
+            attempts INTEGER NOT NULL DEFAULT 0,  -- tries that count against max_attempts (see core.store.jobs)
+            reports INTEGER NOT NULL DEFAULT 0,   -- progress reports ever written (a try that wrote some made progress)
+            reports_at_claim INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL DEFAULT 3,
+            error TEXT,                        -- the last failure, one line
+            stage TEXT,                        -- progress: stage, done / total in unit
+            done REAL,
+            total REAL,
+            unit TEXT,
+            worker TEXT,                       -- host:pid:token of the worker holding it
+            lease_until REAL,                  -- unix seconds; a running job whose lease ran out is reclaimed
+            not_before REAL,                   -- unix seconds; a retried job waits until then
+            source TEXT NOT NULL DEFAULT 'cli',  -- who queued it: cli, watch, postprocess, app
+            result_json TEXT,                  -- a short summary of what the job made
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            started_at TEXT,
+            finished_at TEXT,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            UNIQUE (video, kind, settings_key)
+        )
+        """
+    )
+    db.execute("CREATE INDEX jobs_order ON jobs(state, priority DESC, position, id)")
+    db.execute("CREATE INDEX jobs_video ON jobs(video, state)")
+    db.execute(
+        """
+        CREATE TABLE job_events (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            event TEXT NOT NULL,               -- queued, claimed, done, failed, retry, reclaimed, paused, ...
+            worker TEXT,
+            detail TEXT,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX job_events_job ON job_events(job_id, id)")
+    db.execute("CREATE TABLE queue_flags (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE watch_files (
+            path TEXT PRIMARY KEY,             -- a file seen in a watch folder
+            size_bytes INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            changed_at REAL NOT NULL,          -- unix seconds of the scan that first saw this size and time
+            fingerprint TEXT,                  -- set once the file stopped growing and was queued
+            error TEXT,                        -- why it could not be queued (one line), until it changes
+            seen_at REAL NOT NULL              -- unix seconds of the last scan that saw it
+        )
+        """
+    )
+
+
+@MIGRATIONS()
 def m007_object_detections(db: sqlite_utils.Database) -> None:
     """Objects seen (core.vision's object stage): the frames the COCO object detector looked at (a frame with
     nothing found still counts: it ends a run of frames showing the thing) and every detection in them."""

@@ -31,6 +31,7 @@ from core.store import LibraryEntry, list_library, open_db
 from core.store import answers as answer_store
 from core.store import segments as segment_store
 from core.usecases.grounds import NO_MODEL, Grounds, NoEvidence
+from core.usecases.library import LibraryUseCases
 from core.usecases.progress_state import IndexProgress, OverallMeter, read_progress
 from core.usecases.settings import Settings
 from core.usecases.sources import MemoryChoice, choose_memory
@@ -85,8 +86,9 @@ class Overlays:
     segments: tuple[segment_store.Segment, ...] = ()
 
 
-class Longwatch:
-    """The engine's use cases over the library database at ``db_path`` (None: the default one)."""
+class Longwatch(LibraryUseCases):
+    """The engine's use cases over the library database at ``db_path`` (None: the default one); the job queue
+    and library-wide search come from ``LibraryUseCases`` (``core.usecases.library``)."""
 
     def __init__(self, settings: Settings | None = None, *, db_path: str | Path | None = None) -> None:
         self.settings = settings or Settings()
@@ -110,6 +112,13 @@ class Longwatch:
         if db is not None:
             db.conn.close()
             self._local.db = None
+
+    def for_job(self, settings: Settings) -> Longwatch:
+        """A service over the same library with other settings (a queued job's), sharing the warm model and
+        memories; close it on its thread with ``close_thread``."""
+        other = Longwatch(settings, db_path=self.db_path)
+        other.models, other.memories = self.models, self.memories
+        return other
 
     def configure(self, settings: Settings) -> None:
         """New settings for the next call; a new database path takes effect as each thread reopens it."""

@@ -9,6 +9,7 @@ value and what to choose instead.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from core.errors import UsageError
 from core.index.options import DEFAULT_FPS, DEFAULT_MAX_FRAMES, DEFAULT_RATIO, RATIOS, STORAGE_CODECS
 from core.model.download import looks_like_hub_id
 from core.model.options import DEFAULT_QUANT, DEVICES, DTYPES, QUANT_MODES
+from core.store.jobs import JOB_KINDS
 
 if TYPE_CHECKING:
     from core.evidence import EvidenceOptions
@@ -56,6 +58,15 @@ class Settings:
     memory_budget_mb: int = DEFAULT_MEMORY_BUDGET_MB  # decoded memories kept warm between questions
     # library
     db_path: str = ""  # "" = the default library database ($LONGWATCH_DB or the user data folder)
+    # queue and watch folders (core.usecases.worker, core.usecases.watch)
+    queue_concurrency: int = 1  # jobs the local worker runs at once (a video-LLM job always runs alone)
+    job_threads: int = 0  # CPU threads per job (torch); 0 = the machine's cores / concurrency. Equal on two
+    #                       machines -> byte-identical results (float sums depend on the thread split)
+    job_attempts: int = 3  # a job is retried this often after a crash or an unexpected error
+    watch_folders: str = ""  # folders watched for new recordings, one per line
+    watch_kinds: str = "evidence,ads"  # what is queued for each new file (evidence, index, ads, summary)
+    watch_settle_s: float = 60.0  # a file must keep its size and time this long before it is queued
+    watch_interval_s: float = 10.0  # seconds between scans of the watch folders
 
     def __post_init__(self) -> None:
         _one_of("Quantization", self.quant, QUANT_MODES)
@@ -71,6 +82,13 @@ class Settings:
         _within("Seconds between seen frames", self.vision_every_s, 0.25, 60, "3 is typical")
         _within("Answer length", self.answer_tokens, 8, 4096, "tokens")
         _within("Memory budget", self.memory_budget_mb, 0, 1_000_000, "MB; 0 keeps nothing warm")
+        _within("Queue concurrency", self.queue_concurrency, 1, 64, "jobs at once")
+        _within("Threads per job", self.job_threads, 0, 256, "0 = automatic")
+        _within("Job attempts", self.job_attempts, 1, 100, "tries")
+        _within("Watch settle time", self.watch_settle_s, 0, 86400, "seconds")
+        _within("Watch interval", self.watch_interval_s, 0.1, 3600, "seconds")
+        for kind in self.watch_kind_list():
+            _one_of("Watch job kind", kind, JOB_KINDS)
         model = self.model_dir.strip()
         if model and not looks_like_hub_id(model) and not Path(model).expanduser().is_dir():
             raise UsageError(f"The model folder {model} does not exist; choose a Video-XL folder, a hub id such as "
@@ -85,6 +103,17 @@ class Settings:
     @property
     def has_model(self) -> bool:
         return bool(self.model_dir.strip())
+
+    def watch_folder_list(self) -> tuple[Path, ...]:
+        """The watch folders, one per line of ``watch_folders`` (blank lines ignored)."""
+        return tuple(Path(line.strip()).expanduser() for line in self.watch_folders.splitlines() if line.strip())
+
+    def watch_kind_list(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.watch_kinds.replace(" ", ",").split(",") if k.strip())
+
+    def threads_per_job(self) -> int:
+        """CPU threads one job computes with (``job_threads``, or the cores shared by the concurrent jobs)."""
+        return self.job_threads or max(1, (os.cpu_count() or 1) // self.queue_concurrency)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -139,3 +139,21 @@ def test_three_black_frames_between_spots_are_found_around_the_silence(tmp_path:
     ads = detect_ad_breaks(db, fp)
     assert len(ads) == 1 and ads[0].start >= 15.12 - 0.3 and ads[0].end <= 35.24 + 0.3  # never into the show
     assert all(min(abs(a.start - 15.12), abs(a.start - 25.24)) <= 0.5 for a in ads[0].adverts)
+
+
+def test_a_ts_recording_whose_sound_outlasts_its_picture(tmp_path: Path) -> None:
+    """MPEG-TS: the sound is placed on the picture's clock (33-bit wrap undone), and a silence at the very end,
+    past the last frame, does not stop the pass (its dense black-frame window has no picture)."""
+    from core.evidence import EvidenceOptions, run_evidence
+    from core.store import open_db
+    from tests.core.evidence.gen import Part, write_recording
+
+    path = write_recording(tmp_path / "rec.ts", [Part("show", 9.0), Part("black", 0.5),
+                                                 Part("ad", 10.0, colour=(230, 40, 40), tone_hz=880),
+                                                 Part("black", 0.5), Part("show", 9.0)], size=(96, 54))
+    db = open_db(":memory:")
+    run_evidence(db, path, EvidenceOptions(ocr=False, speech=False))
+    silences = [(r["start_s"], r["end_s"]) for r in db.query("SELECT start_s, end_s FROM ev_silences ORDER BY start_s")]
+    assert any(abs(a - 9.0) < 0.2 for a, _ in silences) and any(abs(a - 19.5) < 0.2 for a, _ in silences), silences
+    blacks = [r["start_s"] for r in db.query("SELECT start_s FROM ev_black ORDER BY start_s")]
+    assert any(abs(a - 9.0) < 0.2 for a in blacks) and any(abs(a - 19.5) < 0.2 for a in blacks), blacks

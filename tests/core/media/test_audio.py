@@ -45,3 +45,36 @@ def test_one_long_chunk(tmp_path):
     path = mediagen.make_video(tmp_path / "a.mkv", duration_s=1.0, audio=True)
     chunks = list(decode_audio(path))
     assert len(chunks) == 1 and chunks[0].duration_s == pytest.approx(1.1, abs=0.1)
+
+
+def test_mpeg_ts_sound_starts_with_the_picture(tmp_path):
+    """A TS recording's first audio frame is stamped just before 0, modulo 2**33 ticks; the sound must still
+    start at 0 s, not 26 hours in (the ad detector's silences depend on it)."""
+    from tests.core.evidence.gen import Part, write_recording
+
+    path = write_recording(tmp_path / "rec.ts", [Part("show", 3.0), Part("black", 1.0), Part("show", 3.0)],
+                           size=(96, 54))
+    chunks = list(decode_audio(path, chunk_s=1.0))
+    assert chunks[0].start_s == pytest.approx(0.0, abs=0.05)
+    assert chunks[-1].start_s <= 7.0  # 7 s written (plus the encoder's padding)
+    rms = [float(np.sqrt(np.mean(c.samples ** 2))) for c in chunks]
+    assert round(chunks[int(np.argmin(rms))].start_s) == 3  # the silent black second, where it was written
+    assert min(rms) < 0.3 * float(np.median(rms))
+
+
+def test_stream_clock_undoes_the_33_bit_wrap():
+    from fractions import Fraction
+    from types import SimpleNamespace
+
+    from core.media.container import PTS_WRAP_TICKS, StreamClock
+
+    container = SimpleNamespace(start_time=0, format=SimpleNamespace(name="mpegts"))
+    clock = StreamClock(container, SimpleNamespace(time_base=Fraction(1, 90000), index=0))  # type: ignore[arg-type]
+    assert clock.seconds(PTS_WRAP_TICKS - 5760) == pytest.approx(-0.064)
+    assert clock.seconds(90000) == pytest.approx(1.0)
+    near_wrap = PTS_WRAP_TICKS - 90000
+    clock._last = near_wrap  # a broadcast stamped just before its wrap point ...
+    assert clock.seconds(90000) * 90000 == pytest.approx(PTS_WRAP_TICKS + 90000)  # ... goes on, not back
+    mp4 = StreamClock(SimpleNamespace(start_time=0, format=SimpleNamespace(name="mov,mp4")),  # type: ignore[arg-type]
+                      SimpleNamespace(time_base=Fraction(1, 16000), index=0))
+    assert mp4.seconds(PTS_WRAP_TICKS) == pytest.approx(PTS_WRAP_TICKS / 16000)  # no wrap outside MPEG
