@@ -181,3 +181,23 @@ def test_object_cues_for_the_ad_detector(stored: object) -> None:
     assert outside.classes == 0
     with pytest.raises(ValueError, match="spans"):
         object_cues(stored, "vid", [(5.0, 1.0)])  # type: ignore[arg-type]
+
+
+def test_detections_travel_with_the_evidence_rows(recording: Path) -> None:
+    """A Ray worker ships its evidence as rows: the object detections go with them, and the digests match."""
+    from core.evidence.transfer import evidence_digest, export_evidence, import_evidence
+    from core.media import probe
+    from core.store.library import upsert_video
+
+    worker = open_db(":memory:")
+    fp = run_evidence(worker, recording, OPTS).fingerprint
+    rows = export_evidence(worker, fp)
+    driver = open_db(":memory:")
+    with driver.atomic():
+        upsert_video(driver, probe(recording))
+        import_evidence(driver, rows)
+    (model,) = ostore.models_with_objects(driver, fp)
+    assert ostore.count_frames(driver, fp) == ostore.count_frames(worker, fp) > 0
+    assert np.allclose(ostore.read(driver, fp, model).score, ostore.read(worker, fp, model).score)
+    assert evidence_digest(driver, fp) == evidence_digest(worker, fp)
+    assert round(visual_find(driver, fp, "a man")[0].start) == round(visual_find(worker, fp, "a man")[0].start)
