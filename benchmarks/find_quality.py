@@ -327,16 +327,68 @@ def fit_calibration(lookups: list[tuple[object, str, object]], vision: object) -
     return best[1], {"fit_recall@3": best[0][0] / len(lookups), "fit_mrr": best[0][1] / len(lookups)}
 
 
+def fit_object_calibration(lookups: list[tuple[object, str, object]]) -> tuple[object, dict[str, float]]:
+    """Grid search of the object score's midpoint and moment threshold on the fit lookups (db, fingerprint,
+    needle): best recall@3, then mean reciprocal rank, then the upstream defaults (ties keep them)."""
+    from core.vision import ObjectCalibration, object_find
+
+    default = ObjectCalibration()
+    best: tuple[tuple[float, float, int], object] | None = None
+    for mid in (0.25, 0.3, 0.35, 0.4, 0.45):
+        for min_score in (0.2, 0.3, 0.4):
+            cal = ObjectCalibration(mid=mid, min_score=min_score)
+            r3, rr = 0.0, 0.0
+            for db, fp, n in lookups:
+                ms = object_find(db, fp, n.query, limit=10, calibration=cal)  # type: ignore[arg-type, attr-defined]
+                ranks = [i for i, m in enumerate(ms) if _real_hit([m], n, 1)]
+                r3 += bool(ranks and ranks[0] < 3)
+                rr += 1.0 / (ranks[0] + 1) if ranks else 0.0
+            key = (r3, rr, int(cal == default))
+            if best is None or key > best[0]:
+                best = (key, cal)
+    assert best is not None
+    return best[1], {"fit_recall@3": best[0][0] / max(len(lookups), 1), "fit_mrr": best[0][1] / max(len(lookups), 1),
+                     "fit_lookups": len(lookups)}
+
+
+def _without_object_lines(ms: list[Moment]) -> list[Moment]:
+    """Moments other than shot-description lines ("Seen: ..."): the product before the vision stages."""
+    return [m for m in ms if not any('"Seen:' in w for w in m.why)]
+
+
+def _real_methods(vision: object, have_clip: bool, object_cal: object | None
+                  ) -> dict[str, Callable[[object, str, str], list[Moment]]]:
+    from core.vision import object_find, visual_find
+
+    methods: dict[str, Callable[[object, str, str], list[Moment]]] = {
+        "text + statistics (before)": lambda db, fp, q: _without_object_lines(  # type: ignore[arg-type]
+            evidence_find(db, fp, q, limit=20, use_frames=False))[:3],  # type: ignore[arg-type]
+        "text + object lines (evidence_find, no frame search)": lambda db, fp, q: evidence_find(  # type: ignore[arg-type]
+            db, fp, q, limit=3, use_frames=False),  # type: ignore[arg-type]
+        "objects (object_find, defaults)": lambda db, fp, q: object_find(db, fp, q, limit=3),  # type: ignore[arg-type]
+    }
+    if object_cal is not None:
+        methods["objects (object_find, fitted)"] = lambda db, fp, q: object_find(  # type: ignore[arg-type]
+            db, fp, q, limit=3, calibration=object_cal)  # type: ignore[arg-type]
+    if have_clip:
+        methods["frames (visual_find, CLIP only)"] = lambda db, fp, q: visual_find(  # type: ignore[arg-type]
+            db, fp, q, limit=3, options=vision, objects=False)  # type: ignore[arg-type]
+    methods["visual_find (objects + CLIP when installed)"] = lambda db, fp, q: visual_find(  # type: ignore[arg-type]
+        db, fp, q, limit=3, options=vision)  # type: ignore[arg-type]
+    methods["fused (evidence_find)"] = lambda db, fp, q: evidence_find(db, fp, q, limit=3, vision=vision)  # type: ignore[arg-type]
+    return methods
+
+
 def real_quality(work: Path, vision_model: str | None, ocr: bool = True) -> dict[str, object]:
     from benchmarks.find_corpus import FIT_RECORDINGS, TEST_RECORDINGS, build_recording
     from core.evidence import EvidenceOptions, run_evidence
-    from core.vision import VisionOptions, available, visual_find
+    from core.vision import VisionOptions, available
 
     vision = VisionOptions(model=vision_model)
     have = available(vision)
     out: dict[str, object] = {"vision_model": vision_model or "default", "vision_model_installed": have, "ocr": ocr}
     dbs = {}
-    for k in TEST_RECORDINGS + (FIT_RECORDINGS if have else ()):
+    for k in TEST_RECORDINGS + FIT_RECORDINGS:
         video, needles = build_recording(work, k)
         db = open_db(work / f"real_{k}.db")
         t0 = time.monotonic()
@@ -345,20 +397,16 @@ def real_quality(work: Path, vision_model: str | None, ocr: bool = True) -> dict
         embed_evidence(db, s.fingerprint)
         dbs[k] = (db, s.fingerprint, needles, time.monotonic() - t0, dict(s.counts))
     out["evidence"] = {k: {"seconds": v[3], "counts": v[4]} for k, v in dbs.items()}
-    methods: dict[str, Callable[[object, str, str], list[Moment]]] = {
-        "text + statistics (before)": lambda db, fp, q: evidence_find(db, fp, q, limit=3, use_frames=False),  # type: ignore[arg-type]
-    }
+    fit = [(db, fp, n) for k in FIT_RECORDINGS for db, fp, ns, _, _ in [dbs[k]] for n in ns if n.split == "fit"]
+    object_cal, object_fit = fit_object_calibration(fit)  # type: ignore[arg-type]
+    out["object_calibration"] = {**object_cal.__dict__, **object_fit}  # type: ignore[attr-defined]
     if have:
-        fit = [(db, fp, n) for k in FIT_RECORDINGS for db, fp, ns, _, _ in [dbs[k]] for n in ns if n.split == "fit"]
         cal, fit_stats = fit_calibration(fit, vision)  # type: ignore[arg-type]
         out["calibration"] = {**cal.__dict__, **fit_stats}  # type: ignore[attr-defined]
-        methods["frames (visual_find, fitted)"] = lambda db, fp, q: visual_find(db, fp, q, limit=3, options=vision,  # type: ignore[arg-type]
-                                                                              calibration=cal)  # type: ignore[arg-type]
-        methods["frames (visual_find, defaults)"] = lambda db, fp, q: visual_find(db, fp, q, limit=3, options=vision)  # type: ignore[arg-type]
-        methods["fused (evidence_find)"] = lambda db, fp, q: evidence_find(db, fp, q, limit=3, vision=vision)  # type: ignore[arg-type]
     else:
-        out["note"] = ("No image-text model is installed, so the frame columns are not measured: run again with "
+        out["note"] = ("No image-text model is installed, so the CLIP columns are not measured: run again with "
                        "--vision-model DIR (a CLIP/SigLIP folder) or after `hf download openai/clip-vit-base-patch32`.")
+    methods = _real_methods(vision, have, object_cal if object_cal != type(object_cal)() else None)
     table, tops = {}, {}
     for name, fn in methods.items():
         rows, tops[name] = [], {}
@@ -367,11 +415,20 @@ def real_quality(work: Path, vision_model: str | None, ocr: bool = True) -> dict
             for n in (n for n in needles if n.split == "test"):
                 ms = fn(db, fp, n.query)
                 rows.append((n.kind, _real_hit(ms, n, 1), _real_hit(ms, n, 3)))
-                tops[name][f"{k}:{n.query}"] = [(round(m.start, 1), round(m.end, 1), round(m.score, 3)) for m in ms]
+                tops[name][f"{k}:{n.query}"] = [(round(m.start, 1), round(m.end, 1), round(m.score, 3),
+                                                 m.why[0][:80] if m.why else "") for m in ms]
         table[name] = _recall(rows)
     out["held_out_recall"] = table
+    out["per_needle_hit@3"] = {name: {q: any(n.start_s - 3 <= m[0] <= n.end_s + 3 for m in top)
+                                      for q, top in tops[name].items()
+                                      for n in [_needle_of(dbs, q)]} for name in tops}
     out["top3"] = tops
     return out
+
+
+def _needle_of(dbs: dict[int, tuple[object, str, list[object], float, dict[str, int]]], key: str) -> object:
+    k, query = key.split(":", 1)
+    return next(n for n in dbs[int(k)][2] if n.query == query)  # type: ignore[attr-defined]
 
 
 def main() -> None:

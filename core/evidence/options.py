@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import UsageError
-from core.vision import VisionOptions, available, locate_model
+from core.vision import ObjectOptions, VisionOptions, available, detector_available, locate_model
+from core.vision.detector import file_identity, locate_detector
 
-STAGES = ("frames", "ocr", "vision", "audio", "speech", "subtitles")
-FRAME_STAGES = ("frames", "ocr", "vision")  # fed by the one video decode pass
+STAGES = ("frames", "ocr", "vision", "objects", "audio", "speech", "subtitles")
+FRAME_STAGES = ("frames", "ocr", "vision", "objects")  # fed by the one video decode pass
 AUDIO_STAGES = ("audio", "speech")  # fed by the one audio decode pass
 
 
@@ -29,6 +30,8 @@ class EvidenceOptions:
     The same decode feeds the vision stage (core.vision: image-text embeddings of one frame per shot and one
     every ``vision_every_s`` inside long shots); ``vision=None`` turns it on when an image-text model is
     installed (``vision_model``, else ``$LONGWATCH_VISION_MODEL`` or the default model in the hub cache).
+    It also feeds the objects stage (core.vision: the COCO object detector shipped in resources/models, on the
+    same frames as the vision stage); ``objects=None`` turns it on when the detector and onnxruntime are there.
     Audio (one decode): loudness per 0.5 s and silences (``silence_db``, ``min_silence_s``), and speech.
     """
 
@@ -52,6 +55,8 @@ class EvidenceOptions:
     vision_model: str | None = None  # CLIP/SigLIP folder or cached hub id; None = the default
     vision_every_s: float = 3.0  # seconds between embedded frames inside one shot
     vision_quantization: str = "int8"  # "int8" (CPU, faster) or "none"
+    objects: bool | None = None  # None = on when the object detector (ONNX) and onnxruntime are installed
+    objects_model: str | None = None  # NanoDet ONNX file; None = $LONGWATCH_OBJECT_MODEL, else the shipped one
 
     def __post_init__(self) -> None:
         _check(0.5 <= self.fps <= 30, "fps", self.fps, "use 0.5 to 30 samples per second (4 is a good default)")
@@ -69,11 +74,21 @@ class EvidenceOptions:
         if self.speech_model is not None and not self.speech_model.strip():
             raise UsageError("speech_model is empty; give a faster-whisper model folder or name, or leave it unset.")
         self.vision_options()  # checks the vision settings
+        self.object_options()
 
     def vision_options(self) -> VisionOptions:
         """The core.vision options these evidence options imply."""
         return VisionOptions(model=self.vision_model, every_s=self.vision_every_s,
                              min_gap_s=min(0.5, self.vision_every_s), quantization=self.vision_quantization)
+
+    def object_options(self) -> ObjectOptions:
+        """The core.vision object-stage options these evidence options imply (same frames as vision)."""
+        return ObjectOptions(model=self.objects_model, every_s=self.vision_every_s,
+                             min_gap_s=min(0.5, self.vision_every_s))
+
+    def objects_on(self) -> bool:
+        """Whether the objects stage runs: asked for, or (``objects=None``) the detector is installed."""
+        return self.objects if self.objects is not None else detector_available(self.objects_model)
 
     def vision_on(self) -> bool:
         """Whether the vision stage runs: asked for, or (``vision=None``) an image-text model is installed."""
@@ -85,7 +100,8 @@ class EvidenceOptions:
         return max(1, round(self.ocr_every_s * self.fps))
 
     def enabled(self) -> tuple[str, ...]:
-        on = {"frames": True, "ocr": self.ocr, "vision": self.vision_on(), "audio": self.audio,
+        on = {"frames": True, "ocr": self.ocr, "vision": self.vision_on(), "objects": self.objects_on(),
+              "audio": self.audio,
               "speech": self.speech, "subtitles": self.subtitles}
         return tuple(s for s in STAGES if on[s])
 
@@ -103,6 +119,8 @@ class EvidenceOptions:
             "subtitles": {},
             "vision": {"fps": self.fps, "model": str(locate_model(self.vision_model) or self.vision_model),
                        **self.vision_options().stage_settings()},
+            "objects": {"fps": self.fps, "model": _detector_key(self.objects_model),
+                        **self.object_options().stage_settings()},
         }
         return {"stage": stage, "version": 1, **by_stage[stage]}
 
@@ -112,6 +130,12 @@ class EvidenceOptions:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _detector_key(path: str | None) -> str:
+    """The detector file's identity (name and content hash), or what was asked for when it is absent."""
+    found = locate_detector(path)
+    return file_identity(found) if found is not None else str(path)
 
 
 def _check(ok: bool, name: str, value: object, what_to_do: str) -> None:

@@ -3,7 +3,8 @@
 Frame pass: ``core.media.sample_frames`` at ``fps`` (at the OCR width when OCR is on, else the analysis width)
 -> ``FrameAnalyzer`` (statistics + PySceneDetect cuts) for every frame and OCR for every ``ocr_stride``-th frame
 (a frame that barely changed since the last OCR'd one reuses its reads) and ``core.vision.FrameEmbedder`` for the
-vision stage (one frame per shot, one every few seconds inside long shots). Audio pass: ``core.media.decode_audio``
+vision stage (one frame per shot, one every few seconds inside long shots) and ``core.vision.ObjectStage`` for the
+objects stage (the COCO detector on the same frames). Audio pass: ``core.media.decode_audio``
 -> ``LevelMeter`` (loudness, silences) and ``SpeechBuffer`` -> faster-whisper. Rows are committed every
 ``CHECKPOINT_S`` seconds of media together with the stage's ``done_s``, so a killed pass resumes where it stopped.
 """
@@ -30,7 +31,7 @@ from core.evidence.speech import SpeechBuffer, load_model, transcribe
 from core.evidence.types import BlackFrames, FrameStat, Level, Silence
 from core.media.types import VideoInfo
 from core.progress import CancelToken, Progress, RateMeter
-from core.vision import FrameEmbedder
+from core.vision import FrameEmbedder, ObjectStage, load_detector
 from core.vision import load_model as load_vision_model
 
 CHECKPOINT_WALL_S = 5.0  # commit at least this often (wall-clock seconds) while a pass runs
@@ -42,6 +43,7 @@ DENSE_SILENCE_DB = -70.0  # dBFS: silences this quiet (breaks are digital silenc
 DENSE_MARGIN_S = 0.3  # seconds checked on each side of such a silence
 MAX_DENSE_WINDOWS = 5000  # bound on the extra decoding for a pathological file
 VISION_WIDTH = 448  # px, at least this wide when the vision stage runs (the image-text model crops 224 px)
+OBJECTS_WIDTH = 416  # px, at least this wide when the objects stage runs (the detector's input side)
 
 Report = Callable[[Progress], None]
 
@@ -69,7 +71,10 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
         width = max(width, LOGO_WIDTH)  # the logo's corner edges need more pixels than the statistics
     if "vision" in todo:
         width = max(width, VISION_WIDTH)
+    if "objects" in todo:
+        width = max(width, OBJECTS_WIDTH)
     embedder = _embedder(db, info, options, todo)
+    objects = _object_stage(db, info, options, todo)
     max_frames = int(info.duration_s * options.fps) + 16
     stream = sample_frames(path, PerSecond(options.fps, max_frames=max_frames), size=FrameSize.fit(width, width),
                            start_s=start if start > 0 else None, cancel=cancel, info=info)
@@ -94,16 +99,20 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
             buf.obs.extend(last_ocr[1])
         if embedder is not None and frame.target_s > todo["vision"] + EPS:
             embedder.add(t, frame.image)
+        if objects is not None and frame.target_s > todo["objects"] + EPS:
+            objects.add(t, frame.image)
         buf.last_t = frame.target_s
         if time.monotonic() - last_commit >= CHECKPOINT_WALL_S:
-            _commit_frames(db, run_id, todo, buf, embedder)
+            _commit_frames(db, run_id, todo, buf, embedder, objects)
             last_commit = time.monotonic()
-            report(meter.update(t, "", frames=float(slot + 1), **_vision_detail(embedder)))
-    _commit_frames(db, run_id, todo, buf, embedder)
-    report(meter.update(info.duration_s, "", **_vision_detail(embedder)))
+            report(meter.update(t, "", frames=float(slot + 1), **_vision_detail(embedder, objects)))
+    _commit_frames(db, run_id, todo, buf, embedder, objects)
+    report(meter.update(info.duration_s, "", **_vision_detail(embedder, objects)))
     _finish_frames(db, run_id, path, options, info, todo, cancel)
     if embedder is not None:
         _finish_vision(db, run_id, info, embedder)
+    if objects is not None:
+        _finish_objects(db, run_id, info, objects)
 
 
 def _embedder(db: sqlite_utils.Database, info: VideoInfo, options: EvidenceOptions,
@@ -115,8 +124,21 @@ def _embedder(db: sqlite_utils.Database, info: VideoInfo, options: EvidenceOptio
     return FrameEmbedder(db, info.fingerprint, load_vision_model(vopts), vopts, resume_after_s=todo["vision"])
 
 
-def _vision_detail(embedder: FrameEmbedder | None) -> dict[str, float]:
-    return {} if embedder is None else {"vision_frames": float(embedder.embedded)}
+def _object_stage(db: sqlite_utils.Database, info: VideoInfo, options: EvidenceOptions,
+                  todo: dict[str, float]) -> ObjectStage | None:
+    """The objects stage (the detector is loaded here), or None when not in ``todo``."""
+    if "objects" not in todo:
+        return None
+    oopts = options.object_options()
+    return ObjectStage(db, info.fingerprint, load_detector(oopts.model, oopts.threads), oopts,
+                       resume_after_s=todo["objects"])
+
+
+def _vision_detail(embedder: FrameEmbedder | None, objects: ObjectStage | None = None) -> dict[str, float]:
+    detail = {} if embedder is None else {"vision_frames": float(embedder.embedded)}
+    if objects is not None:
+        detail["object_frames"] = float(objects.frames)
+    return detail
 
 
 def _finish_vision(db: sqlite_utils.Database, run_id: int, info: VideoInfo, embedder: FrameEmbedder) -> None:
@@ -125,6 +147,13 @@ def _finish_vision(db: sqlite_utils.Database, run_id: int, info: VideoInfo, embe
     embedder.finish(shots)
     with db.atomic():
         store.mark_stage(db, run_id, "vision", info.duration_s, "done")
+
+
+def _finish_objects(db: sqlite_utils.Database, run_id: int, info: VideoInfo, objects: ObjectStage) -> None:
+    """Shots (from the frames stage, now done) for the shot descriptions, then the stage is done."""
+    objects.finish([(s.start_s, s.end_s) for s in store.read_shots(db, info.fingerprint)])
+    with db.atomic():
+        store.mark_stage(db, run_id, "objects", info.duration_s, "done")
 
 
 def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
@@ -137,13 +166,16 @@ def _ocr_frame(reader: OcrReader, t: float, image: np.ndarray, width: int,
 
 
 def _commit_frames(db: sqlite_utils.Database, run_id: int, todo: dict[str, float], buf: _FrameBuffers,
-                   embedder: FrameEmbedder | None = None) -> None:
+                   embedder: FrameEmbedder | None = None, objects: ObjectStage | None = None) -> None:
     if buf.last_t < 0:
         return
     with db.atomic():
         if embedder is not None:
             embedder.commit()
             store.mark_stage(db, run_id, "vision", max(todo["vision"], buf.last_t))
+        if objects is not None:
+            objects.commit()
+            store.mark_stage(db, run_id, "objects", max(todo["objects"], buf.last_t))
         if "frames" in todo:
             store.write_frame_stats(db, run_id, buf.stats, buf.cuts)
             store.write_logo_edges(db, run_id, buf.logo)

@@ -1,7 +1,8 @@
 """``run_evidence``: the resumable, incremental evidence pass over one video.
 
 Stages (``options.STAGES``): frames (statistics, shots, black frames), ocr, vision (image-text embeddings of
-frames, core.vision), audio (loudness, silences), speech, subtitles. A stage whose settings key matches a finished stage is skipped; a stage left running resumes at its
+frames, core.vision), objects (COCO object detections on the same frames, core.vision), audio (loudness,
+silences), speech, subtitles. A stage whose settings key matches a finished stage is skipped; a stage left running resumes at its
 ``done_s``; a stage whose options changed starts again alone. A second call with the same options therefore
 returns at once, and turning OCR on later decodes frames again for OCR only.
 """

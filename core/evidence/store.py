@@ -38,6 +38,7 @@ STAGE_TABLES = {
     "speech": ("ev_transcript",),
     "subtitles": ("ev_subtitles",),
     "vision": (),  # core.vision's tables, keyed by (video, model); core.vision.FrameEmbedder clears its rows
+    "objects": (),  # core.vision's object tables, keyed by (video, detector); core.vision.ObjectStage clears them
 }
 
 
@@ -278,7 +279,9 @@ def count_rows(db: sqlite_utils.Database, run_id: int) -> tuple[tuple[str, int],
                    for name, t in tables.items())
     vision = db.execute("SELECT count(*) FROM vision_frames WHERE video = (SELECT video FROM index_runs WHERE id = ?)",
                         [run_id]).fetchone()[0]
-    return (*counts, ("vision", int(vision)))
+    objects = db.execute("SELECT count(*) FROM vision_objects WHERE video = "
+                         "(SELECT video FROM index_runs WHERE id = ?)", [run_id]).fetchone()[0]
+    return (*counts, ("vision", int(vision)), ("objects", int(objects)))
 
 
 def evidence_state(db: sqlite_utils.Database, fingerprint: str) -> str | None:

@@ -6,7 +6,8 @@ two libraries hold the same evidence (``evidence_digest``: a hash over the rows 
 ids or timestamps, which differ between databases).
 
 Rows travel as the tables hold them (every column but ``id`` / ``run_id``, in insertion order), so the imported
-rows are the ones the local pass writes, and readers that order by time then insertion see the same order.
+rows are the ones the local pass writes, and readers that order by time then insertion see the same order. The
+vision stages' rows (keyed by video, not by run: frame vectors, shots, object detections) travel with them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class EvidenceRows:
     error: str | None
     tables: tuple[tuple[str, tuple[str, ...], tuple[Row, ...]], ...]  # (table, columns, rows)
     transcript: tuple[tuple[Row, tuple[Row, ...]], ...]  # (segment row, its words)
+    # what the vision stages stored for the video (vision_frames, vision_objects, ...): (table, columns, rows)
+    seen: tuple[tuple[str, tuple[str, ...], tuple[Row, ...]], ...] = ()
+    models: tuple[Row, ...] = ()  # vision_models rows the video's frame vectors were made with
 
     def digest(self) -> str:
         return evidence_digest_of(self)
@@ -47,6 +51,14 @@ def run_tables(db: sqlite_utils.Database) -> tuple[str, ...]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND (name = 'evidence_stages' OR name LIKE 'ev\\_%' "
         "ESCAPE '\\') ORDER BY name").fetchall()]
     return tuple(n for n in names if n not in _NESTED and "run_id" in _all_columns(db, n))
+
+
+def video_tables(db: sqlite_utils.Database) -> tuple[str, ...]:
+    """The vision stages' tables keyed by video (``vision_*`` with a video column), found from the schema."""
+    names = [str(r[0]) for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'vision\\_%' ESCAPE '\\' "
+        "ORDER BY name").fetchall()]
+    return tuple(n for n in names if "video" in _all_columns(db, n))
 
 
 def _all_columns(db: sqlite_utils.Database, table: str) -> tuple[str, ...]:
@@ -77,7 +89,15 @@ def export_evidence(db: sqlite_utils.Database, fingerprint: str) -> EvidenceRows
         words = db.execute(f"SELECT {', '.join(word_cols)} FROM ev_words WHERE segment_id = ? ORDER BY rowid",
                            [seg[0]]).fetchall()
         transcript.append((tuple(seg[1:]), tuple(tuple(w) for w in words)))
-    return EvidenceRows(fingerprint, str(run[1]), str(run[2]), run[3], tuple(tables), tuple(transcript))
+    seen = []
+    for table in video_tables(db):
+        cols = tuple(c for c in _all_columns(db, table) if c != "video")
+        rows = db.execute(f"SELECT {', '.join(cols)} FROM {table} WHERE video = ? ORDER BY rowid", [fingerprint])
+        seen.append((table, cols, tuple(tuple(r) for r in rows.fetchall())))
+    models = db.execute("SELECT * FROM vision_models WHERE model IN (SELECT DISTINCT model FROM vision_frames "
+                        "WHERE video = ?) ORDER BY model", [fingerprint]).fetchall()
+    return EvidenceRows(fingerprint, str(run[1]), str(run[2]), run[3], tuple(tables), tuple(transcript),
+                        tuple(seen), tuple(tuple(m) for m in models))
 
 
 def import_evidence(db: sqlite_utils.Database, rows: EvidenceRows) -> int:
@@ -99,6 +119,12 @@ def import_evidence(db: sqlite_utils.Database, rows: EvidenceRows) -> int:
             db.conn.executemany(f"INSERT INTO ev_words (segment_id, {', '.join(word_cols)}) "
                                 f"VALUES ({', '.join('?' * (len(word_cols) + 1))})",
                                 [(cur.lastrowid, *w) for w in words])
+        for table, cols, data in rows.seen:
+            db.execute(f"DELETE FROM {table} WHERE video = ?", [rows.video])
+            db.conn.executemany(f"INSERT INTO {table} (video, {', '.join(cols)}) "
+                                f"VALUES ({', '.join('?' * (len(cols) + 1))})", [(rows.video, *r) for r in data])
+        for m in rows.models:
+            db.execute(f"INSERT OR IGNORE INTO vision_models VALUES ({', '.join('?' * len(m))})", list(m))
         store.set_run_state(db, run_id, rows.state, rows.error)
     return run_id
 
@@ -127,4 +153,8 @@ def evidence_digest_of(rows: EvidenceRows) -> str:
     for seg, words in sorted(rows.transcript, key=repr):
         h.update(repr(seg).encode())
         h.update(repr(words).encode())
+    for table, cols, data in rows.seen:
+        h.update(f"{table}:{','.join(cols)}\n".encode())
+        for r in sorted(data, key=repr):
+            h.update(repr(r).encode())
     return h.hexdigest()

@@ -484,3 +484,32 @@ def m_jobs_queue(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
+def m007_object_detections(db: sqlite_utils.Database) -> None:
+    """Objects seen (core.vision's object stage): the frames the COCO object detector looked at (a frame with
+    nothing found still counts: it ends a run of frames showing the thing) and every detection in them."""
+    db.execute(
+        """
+        CREATE TABLE vision_object_frames (
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            model TEXT NOT NULL,               -- detector identity (file stem:sha256 prefix)
+            t_s REAL NOT NULL,                 -- presentation time of the frame looked at
+            PRIMARY KEY (video, model, t_s)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE vision_objects (
+            video TEXT NOT NULL REFERENCES videos(fingerprint) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            t_s REAL NOT NULL,                 -- the frame (a row of vision_object_frames)
+            label TEXT NOT NULL,               -- COCO class name (core.vision.coco.CLASSES)
+            score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),  -- the detector's raw score
+            x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL  -- box, fractions of the frame
+        )
+        """
+    )
+    db.execute("CREATE INDEX vision_objects_frame ON vision_objects(video, model, t_s)")

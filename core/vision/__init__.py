@@ -10,9 +10,18 @@ core.errors and core.results.
 - ``visual_lines(db, fingerprint)`` -> list[VisualLine]: the same as "visual" evidence lines;
 - ``visual_novelty(db, fingerprint, spans)`` -> list[float] and ``ad_cues(...)`` -> list[AdCues] for ads;
 - ``load_model``, ``locate_model``, ``write_tiny_model``, ``download_vision_model``: the models.
+
+Objects (no image-text model needed): the NanoDet COCO detector shipped in resources/models
+(``load_detector``) runs as the evidence pass's "objects" stage (``ObjectStage``) on the same frames;
+``object_find`` answers descriptions that name one of its 80 classes, and ``visual_find``,
+``shot_descriptions`` and ``visual_lines`` use its rows; ``object_cues(db, fingerprint, spans)`` ->
+list[ObjectCues] for ads.
 """
 
+from core.vision.coco import CLASSES as OBJECT_CLASSES
+from core.vision.coco import ObjectMention, parse_objects
 from core.vision.cues import AdCues, ad_cues, visual_novelty
+from core.vision.detector import Detection, DetectorMissing, ObjectDetector, detector_available, load_detector
 from core.vision.download import download_vision_model
 from core.vision.find import fmt_time, visual_find
 from core.vision.model import (
@@ -25,7 +34,10 @@ from core.vision.model import (
     load_model,
     locate_model,
 )
-from core.vision.options import VisionOptions
+from core.vision.object_find import ObjectCues, object_cues, object_find
+from core.vision.object_stage import ObjectStage
+from core.vision.objects import ObjectCalibration
+from core.vision.options import ObjectOptions, VisionOptions
 from core.vision.scoring import Calibration, clean_description
 from core.vision.shots import ShotDescription, VisionMissing, VisualLine, shot_descriptions, visual_lines
 from core.vision.stage import FrameEmbedder
@@ -35,10 +47,19 @@ __all__ = [
     "DEFAULT_REPO",
     "ENV_MODEL",
     "LARGER_REPOS",
+    "OBJECT_CLASSES",
     "AdCues",
     "Calibration",
+    "Detection",
+    "DetectorMissing",
     "FrameEmbedder",
     "ImageTextModel",
+    "ObjectCalibration",
+    "ObjectCues",
+    "ObjectDetector",
+    "ObjectMention",
+    "ObjectOptions",
+    "ObjectStage",
     "ShotDescription",
     "VisionMissing",
     "VisionModelMissing",
@@ -47,10 +68,15 @@ __all__ = [
     "ad_cues",
     "available",
     "clean_description",
+    "detector_available",
     "download_vision_model",
     "fmt_time",
+    "load_detector",
     "load_model",
     "locate_model",
+    "object_cues",
+    "object_find",
+    "parse_objects",
     "shot_descriptions",
     "visual_find",
     "visual_lines",

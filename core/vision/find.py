@@ -4,12 +4,13 @@ The description is cleaned ("When does the dog appear?" -> "the dog"), embedded 
 same model that embedded the frames, and every stored frame is scored (``core.vision.scoring``: calibrated per
 video, 0..1). A frame stands for the picture from its time until the next embedded frame (at most
 ``2 x every_s``); runs of consecutive frames scoring at least ``min_score`` become one moment each, scored by
-their best frame, with a ``why`` such as "frames look like 'a taxi' (0.71) at 1:15–1:23".
+their best frame, with a ``why`` such as "frames look like 'a taxi' (0.71) at 1:15–1:23". The object detector's
+moments (``core.vision.object_find``: "a car detected (0.82) at 1:15–1:23") are fused with them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,8 @@ import sqlite_utils
 from core.results import Moment
 from core.vision import store
 from core.vision.model import ImageTextModel, VisionModelMissing, load_model, missing_message
+from core.vision.moments import FrameHit, fmt_time, frame_spans, fuse, runs
+from core.vision.object_find import detector_for, object_find
 from core.vision.options import VisionOptions
 from core.vision.scoring import (
     DEFAULT_CALIBRATION,
@@ -29,47 +32,7 @@ from core.vision.scoring import (
 )
 
 LABEL = "visual"
-
-
-def fmt_time(seconds: float) -> str:
-    """m:ss, or h:mm:ss from one hour."""
-    s = int(max(0.0, seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
-def frame_spans(times_s: np.ndarray, every_s: float) -> np.ndarray:
-    """End time of each embedded frame's span: the next frame's time, at most ``2 x every_s`` later; (n,)."""
-    if times_s.size == 0:
-        return times_s
-    nxt = np.append(times_s[1:], times_s[-1] + every_s)
-    return np.minimum(nxt, times_s + 2 * every_s)
-
-
-@dataclass(frozen=True)
-class FrameHit:
-    """One run of frames that look like the description."""
-
-    start_s: float
-    end_s: float
-    score: float  # 0..1, the best frame's
-    peak_s: float  # time of the best frame
-
-
-def runs(times_s: np.ndarray, ends_s: np.ndarray, scores: np.ndarray, min_score: float) -> list[FrameHit]:
-    """Runs of consecutive frames with score >= min_score, best first."""
-    out: list[FrameHit] = []
-    i, n = 0, len(scores)
-    while i < n:
-        if scores[i] < min_score:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and scores[j + 1] >= min_score and times_s[j + 1] <= ends_s[j] + 1e-6:
-            j += 1
-        k = i + int(np.argmax(scores[i:j + 1]))
-        out.append(FrameHit(float(times_s[i]), float(ends_s[j]), float(scores[k]), float(times_s[k])))
-        i = j + 1
-    return sorted(out, key=lambda h: -h.score)
+__all__ = ["LABEL", "FrameHit", "fmt_time", "frame_spans", "runs", "score_frames", "visual_find"]
 
 
 def score_frames(db: sqlite_utils.Database, fingerprint: str, description: str, model: ImageTextModel,
@@ -103,14 +66,8 @@ def _model_of_video(db: sqlite_utils.Database, fingerprint: str, options: Vision
     return model
 
 
-def visual_find(db: sqlite_utils.Database, fingerprint: str, description: str, *, limit: int = 10,
-                options: VisionOptions | None = None, calibration: Calibration = DEFAULT_CALIBRATION) -> list[Moment]:
-    """Moments whose frames look like ``description``, best first, label "visual", scores calibrated 0..1.
-
-    Empty when the video has no frame vectors of this model (the evidence pass's vision stage has not run);
-    ``VisionModelMissing`` when the model itself is not installed.
-    """
-    options = options or VisionOptions()
+def _seen_by_clip(db: sqlite_utils.Database, fingerprint: str, description: str, limit: int,
+                  options: VisionOptions, calibration: Calibration) -> list[Moment]:
     model = _model_of_video(db, fingerprint, options)
     times, scores = score_frames(db, fingerprint, description, model, calibration)
     if times.size == 0:
@@ -120,3 +77,25 @@ def visual_find(db: sqlite_utils.Database, fingerprint: str, description: str, *
     return [Moment(h.start_s, max(h.end_s, h.start_s), min(1.0, max(0.0, h.score)), LABEL,
                    (f"frames look like '{shown}' ({h.score:.2f}) at {fmt_time(h.start_s)}–{fmt_time(h.end_s)}",))
             for h in hits]
+
+
+def visual_find(db: sqlite_utils.Database, fingerprint: str, description: str, *, limit: int = 10,
+                options: VisionOptions | None = None, calibration: Calibration = DEFAULT_CALIBRATION,
+                objects: bool = True) -> list[Moment]:
+    """Moments whose frames look like ``description``, best first, label "visual", scores calibrated 0..1.
+
+    Two voices, fused (``moments.fuse``) where both cover the same time: the image-text model's frame vectors
+    (when the vision stage ran with one) and the object detector's rows (``object_find``: when the description
+    names one of the 80 COCO classes and the object stage ran; ``objects=False`` leaves them out).
+    Empty when neither has anything; ``VisionModelMissing`` when no image-text model is installed and the
+    video has no object detections either.
+    """
+    options = options or VisionOptions()
+    seen = object_find(db, fingerprint, description, limit=limit, every_s=options.every_s) if objects else []
+    try:
+        clip = _seen_by_clip(db, fingerprint, description, limit, options, calibration)
+    except VisionModelMissing:
+        if not objects or detector_for(db, fingerprint) is None:
+            raise
+        clip = []
+    return fuse(clip, seen)[:limit]

@@ -62,3 +62,44 @@ def _check(ok: bool, name: str, value: object, what_to_do: str) -> None:
         ok = False
     if not ok:
         raise UsageError(f"VisionOptions.{name}={value!r} is out of range; {what_to_do}.")
+
+
+@dataclass(frozen=True)
+class ObjectOptions:
+    """Options of the object stage (COCO object detection on the frames the vision stages pick).
+
+    ``model``: an ONNX NanoDet file; None = ``$LONGWATCH_OBJECT_MODEL``, else the one shipped in
+    resources/models. Frames are picked as for the image-text stage (``every_s``, ``min_gap_s``, ``change``);
+    detections with a raw score below ``min_score`` are not stored (queries use a higher bar, see
+    ``core.vision.objects``).
+    """
+
+    model: str | None = None
+    every_s: float = 3.0
+    min_gap_s: float = 0.5
+    change: float = 18.0
+    min_score: float = 0.15
+    threads: int | None = None  # onnxruntime intra-op threads; None = its default (all cores)
+
+    def __post_init__(self) -> None:
+        _check_object(0.25 <= self.every_s <= 60, "every_s", self.every_s, "use 0.25 to 60 seconds")
+        _check_object(0 <= self.min_gap_s <= self.every_s, "min_gap_s", self.min_gap_s,
+                      f"use 0 to every_s ({self.every_s:g} s)")
+        _check_object(0 < self.change < 255, "change", self.change, "use 1..254 (18 finds cuts)")
+        _check_object(0.05 <= self.min_score < 1, "min_score", self.min_score, "use 0.05..0.95 (0.15 is typical)")
+        _check_object(self.threads is None or 1 <= self.threads <= 256, "threads", self.threads,
+                      "use 1..256 or None")
+        if self.model is not None and not self.model.strip():
+            raise UsageError("ObjectOptions.model is empty; give an ONNX detector file or leave it unset.")
+
+    def stage_settings(self) -> dict[str, Any]:
+        """What the stored detections depend on (the detector identity is added by the caller)."""
+        return {"every_s": self.every_s, "min_gap_s": self.min_gap_s, "change": self.change,
+                "min_score": self.min_score}
+
+
+def _check_object(ok: bool, name: str, value: object, what_to_do: str) -> None:
+    if isinstance(value, float) and math.isnan(value):
+        ok = False
+    if not ok:
+        raise UsageError(f"ObjectOptions.{name}={value!r} is out of range; {what_to_do}.")

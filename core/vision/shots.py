@@ -1,11 +1,15 @@
 """What each shot shows: labels from the prompt vocabulary (and a caption when the optional captioning model
-wrote one), as ``ShotDescription`` rows and as "visual" evidence lines for search, chapters and summaries.
+wrote one) and the objects the detector found ("2 people, a car"), as ``ShotDescription`` rows and as "visual"
+evidence lines for search, chapters and summaries.
 
 A shot's vector is the re-normalised mean of its embedded frames (the nearest frame when none falls inside it);
 a label's score is its ``p_seen`` against the generic captions (``core.vision.scoring``), the model's own
 zero-shot probability that the label fits better than "a photo." and the like. Labels scoring at least
-``LABEL_MIN`` are kept, best first, at most ``top_k``. Everything is read from the database: the vocabulary's
-vectors were stored by the vision stage, so no model is loaded here.
+``LABEL_MIN`` are kept, best first, at most ``top_k``. Objects: per class, the most instances confidently
+detected in one of the shot's looked-at frames (``core.vision.objects.shot_objects``). Either part works alone:
+a video with object detections and no image-text vectors (no CLIP model installed) gets object descriptions.
+Everything is read from the database: the vocabulary's vectors were stored by the vision stage, so no model is
+loaded here.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import numpy as np
 import sqlite_utils
 
 from core.errors import LongwatchError
-from core.vision import store
+from core.vision import object_store, store
+from core.vision.object_find import detector_for
+from core.vision.objects import ShotObjects, shot_objects
 from core.vision.scoring import p_seen, stored_prompt_vectors
 from core.vision.vocabulary import GENERIC, LABELS
 
@@ -32,28 +38,36 @@ class VisionMissing(LongwatchError):
 
 @dataclass(frozen=True)
 class ShotDescription:
-    """One shot and what it shows: (label, score 0..1) best first, and a caption when one was written.
+    """One shot and what it shows: image-text (label, score 0..1) best first, a caption when one was written,
+    and detected objects (COCO class, count, calibrated score 0..1) best first.
 
     Captions come from ``vision_captions`` (an optional shot-captioning model writes one line per keyframe
-    there); no captioning stage is built yet, so ``caption`` is None for now and ``text()`` uses the labels.
+    there); no captioning stage is built yet, so ``caption`` is None for now and ``text()`` uses the labels
+    and the objects.
     """
 
     start_s: float
     end_s: float
     labels: tuple[tuple[str, float], ...]
     caption: str | None = None
+    objects: tuple[tuple[str, int, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.start_s) and math.isfinite(self.end_s)) or self.end_s < self.start_s:
             raise ValueError(f"ShotDescription needs finite start_s <= end_s, got {self.start_s}..{self.end_s}")
-        if any(not 0.0 <= s <= 1.0 for _, s in self.labels):
-            raise ValueError(f"ShotDescription label scores must be in 0..1, got {self.labels}")
+        if any(not 0.0 <= s <= 1.0 for _, s in self.labels) or any(
+                not (0.0 <= s <= 1.0 and n >= 1) for _, n, s in self.objects):
+            raise ValueError(f"ShotDescription scores must be in 0..1 (and object counts >= 1), got "
+                             f"{self.labels}, {self.objects}")
 
     def text(self) -> str:
-        """One line a person (or a text model) reads: the caption, else the labels."""
+        """One line a person (or a text model) reads: the caption, else the labels and the objects
+        ("Seen: a city street, 2 people, a car.")."""
         if self.caption:
             return self.caption
-        return "Seen: " + ", ".join(label for label, _ in self.labels) + "." if self.labels else ""
+        words = [label for label, _ in self.labels]
+        words += [w for w in ShotObjects(self.objects).words() if w not in words]
+        return "Seen: " + ", ".join(words) + "." if words else ""
 
 
 def model_for(db: sqlite_utils.Database, fingerprint: str, model_id: str | None = None) -> str:
@@ -91,7 +105,26 @@ def _spans(db: sqlite_utils.Database, fingerprint: str, times_s: np.ndarray) -> 
 
 def shot_descriptions(db: sqlite_utils.Database, fingerprint: str, *, top_k: int = TOP_K,
                       model_id: str | None = None) -> list[ShotDescription]:
-    """Every shot of the video in time order with its labels and caption; ``VisionMissing`` without vectors."""
+    """Every shot of the video in time order with its labels, objects and caption; ``VisionMissing`` when the
+    video has neither frame vectors nor object detections."""
+    detector = detector_for(db, fingerprint)
+    has_vectors = bool(store.models_with_frames(db, fingerprint))
+    if detector is None or has_vectors or model_id is not None:
+        shots = _labelled_shots(db, fingerprint, top_k, model_id)
+    else:
+        times = object_store.read(db, fingerprint, detector).times_s
+        shots = [ShotDescription(a, b, ()) for a, b in _spans(db, fingerprint, times)]
+    if detector is None:
+        return shots
+    frames = object_store.read(db, fingerprint, detector)
+    objs = shot_objects(frames, [(s.start_s, s.end_s) for s in shots], top_k=top_k)
+    return [ShotDescription(s.start_s, s.end_s, s.labels, s.caption, o.objects)
+            for s, o in zip(shots, objs, strict=True)]
+
+
+def _labelled_shots(db: sqlite_utils.Database, fingerprint: str, top_k: int,
+                    model_id: str | None) -> list[ShotDescription]:
+    """Shots with their image-text labels and captions (``VisionMissing`` without frame vectors)."""
     model_id = model_for(db, fingerprint, model_id)
     times, mat = store.frames(db, fingerprint, model_id)
     labels = stored_prompt_vectors(db, model_id, LABELS)

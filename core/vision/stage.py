@@ -1,9 +1,8 @@
 """The vision stage inside the evidence pass's one frame decode: pick frames, embed them in batches, store.
 
-``FrameEmbedder.add(t_s, image)`` sees every decoded sample (4 per second by default) and keeps a frame when
-it is the first one, when the picture changed by more than ``change`` (mean |grey difference| of 32x18
-thumbnails, 0..255) since the last kept frame and ``min_gap_s`` has passed (a cut: the first frame of each
-shot), or when ``every_s`` has passed (inside a long shot). Kept frames are embedded ``batch_size`` at a time;
+``FrameEmbedder.add(t_s, image)`` sees every decoded sample (4 per second by default) and keeps the frames
+``core.vision.selection.FrameSelector`` picks (the first frame of each shot, one every ``every_s`` inside long
+shots). Kept frames are embedded ``batch_size`` at a time;
 ``commit()`` embeds the partial batch and writes every vector so far (inside the caller's transaction, with the
 stage's ``done_s``), so a killed pass keeps them and resumes after the last frame it had looked at. ``finish(shots)`` embeds what is left,
 stores the shots and makes sure the vocabulary's vectors are there for this model.
@@ -15,20 +14,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import sqlite_utils
-from PIL import Image
 
 from core.vision import store
 from core.vision.model import ImageTextModel
 from core.vision.options import VisionOptions
 from core.vision.scoring import generic_vectors, prompt_vectors
+from core.vision.selection import THUMB, FrameSelector, thumbnail
 from core.vision.vocabulary import AD_PROMPTS, LABELS
 
-THUMB = (32, 18)  # (width, height) of the change thumbnails
-
-
-def thumbnail(image: np.ndarray) -> np.ndarray:
-    """(18, 32) int16 grey thumbnail of an (H, W, 3) uint8 RGB picture."""
-    return np.asarray(Image.fromarray(image).convert("L").resize(THUMB, Image.Resampling.BOX), np.int16)
+__all__ = ["THUMB", "FrameEmbedder", "thumbnail"]
 
 
 class FrameEmbedder:
@@ -42,8 +36,9 @@ class FrameEmbedder:
             store.clear_frames(db, video, model.identity, self.after_s)  # rows past the resume point (none normally)
             store.write_model(db, model.identity, str(model.folder), model.kind, model.dim, model.logit_scale,
                               model.logit_bias)
-        self._last_t: float | None = None
-        self._last_thumb: np.ndarray | None = None
+        self._selector = FrameSelector(options.every_s, options.min_gap_s, options.change)
+        if self.after_s > 0:
+            self._selector.resume_from(store.last_frame(db, video, model.identity))
         self._batch: list[tuple[float, np.ndarray]] = []
         self._ready_t: list[float] = []
         self._ready_v: list[np.ndarray] = []
@@ -52,14 +47,7 @@ class FrameEmbedder:
     def wants(self, t_s: float, image: np.ndarray) -> bool:
         """Whether the frame at ``t_s`` is kept (updates the selection state when it is). The caller offers
         only frames after the resume point."""
-        thumb = thumbnail(image)
-        gap = None if self._last_t is None else t_s - self._last_t
-        changed = self._last_thumb is not None and self._last_thumb.shape == thumb.shape and \
-            float(np.abs(thumb - self._last_thumb).mean()) > self.options.change
-        keep = gap is None or gap >= self.options.every_s - 1e-6 or (changed and gap >= self.options.min_gap_s)
-        if keep:
-            self._last_t, self._last_thumb = t_s, thumb
-        return keep
+        return self._selector.wants(t_s, image)
 
     def add(self, t_s: float, image: np.ndarray) -> bool:
         """Offer one decoded frame; returns whether it was kept. Embeds a batch when one is full."""

@@ -73,6 +73,12 @@ def models_with_frames(db: sqlite_utils.Database, video: str) -> list[str]:
         "SELECT model, count(*) AS n FROM vision_frames WHERE video = ? GROUP BY model ORDER BY n DESC", [video])]
 
 
+def last_frame(db: sqlite_utils.Database, video: str, model: str) -> float | None:
+    """Time of the video's last embedded frame of ``model``, or None."""
+    t = db.execute("SELECT max(t_s) FROM vision_frames WHERE video = ? AND model = ?", [video, model]).fetchone()[0]
+    return None if t is None else float(t)
+
+
 def count_frames(db: sqlite_utils.Database, video: str, model: str | None = None) -> int:
     if model is None:
         return int(db.execute("SELECT count(*) FROM vision_frames WHERE video = ?", [video]).fetchone()[0])

@@ -27,7 +27,8 @@ def test_options_check_values_and_keys_follow_the_options_they_depend_on() -> No
     a, b = EvidenceOptions(), EvidenceOptions(ocr_every_s=4.0)
     assert a.stage_key("frames") == b.stage_key("frames")
     assert a.stage_key("ocr") != b.stage_key("ocr")
-    assert EvidenceOptions(speech=False, ocr=False).enabled() == ("frames", "audio", "subtitles")
+    assert EvidenceOptions(speech=False, ocr=False, objects=False).enabled() == ("frames", "audio", "subtitles")
+    assert "objects" in EvidenceOptions().enabled()  # the detector ships in resources/models
 
 
 def test_frame_stat_colour_and_motion() -> None:

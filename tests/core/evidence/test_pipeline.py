@@ -25,7 +25,7 @@ from core.progress import CancelToken, Progress
 from core.store import open_db
 from tests.core.evidence.gen import Part, ad_break_parts, inserted_ad_parts, write_recording
 
-FAST = EvidenceOptions(ocr=False, speech=False)
+FAST = EvidenceOptions(ocr=False, speech=False, objects=False)  # objects: tests/core/vision/test_object_stage.py
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_changed_options_redo_only_their_stage(ad_break: tuple[Path, tuple[float
     path, _ = ad_break
     db = open_db(":memory:")
     run_evidence(db, path, FAST)
-    changed = run_evidence(db, path, EvidenceOptions(ocr=False, speech=False, silence_db=-60.0))
+    changed = run_evidence(db, path, EvidenceOptions(ocr=False, speech=False, objects=False, silence_db=-60.0))
     assert changed.stages_run == ("audio",)
 
 

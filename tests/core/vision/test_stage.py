@@ -35,6 +35,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _options(model: Path, **kw: object) -> EvidenceOptions:
+    kw.setdefault("objects", False)  # the object stage has its own tests (test_object_stage.py)
     return EvidenceOptions(ocr=False, speech=False, vision=True, vision_model=str(model), **kw)  # type: ignore[arg-type]
 
 
@@ -98,7 +99,7 @@ def test_rerun_is_free_and_other_vision_settings_redo_only_vision(recording: Pat
 
 def test_no_model_means_no_vision_stage(recording: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LONGWATCH_VISION_MODEL", str(tmp_path / "none"))
-    opts = EvidenceOptions(ocr=False, speech=False)  # vision=None: on only when a model is installed
+    opts = EvidenceOptions(ocr=False, speech=False, objects=False)  # vision=None: on only when a model is installed
     assert "vision" not in opts.enabled()
     db = open_db(":memory:")
     fp = run_evidence(db, recording, opts).fingerprint
