@@ -1,4 +1,5 @@
-"""The settings dialog: model, quantization, device, sampling, compression, evidence models, database.
+"""The settings dialog: model, quantization, device, sampling, compression, evidence models, database, seeing
+frames (image-text embeddings), the job queue and the watch folders: one widget per ``Settings`` field.
 
 OK builds an ``Settings``; a value it rejects keeps the dialog open with that one-line message, shown once, in
 full, below the fields. The memory the model needs is shown as soon as the model options change
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -44,6 +46,7 @@ from core.usecases import (
     QUANT_MODES,
     RATIOS,
     STORAGE_CODECS,
+    VISION_MODES,
     DownloadPlan,
     Settings,
     looks_like_hub_id,
@@ -90,6 +93,8 @@ class SettingsDialog(QDialog):
         self.ocr = QCheckBox("Read on-screen text (OCR)", self)
         self.ocr.setChecked(settings.ocr)
         self.evidence_fps = _dspin(self, 0.5, 30, settings.evidence_fps, " samples/s")
+        self._base = settings  # fields with no widget keep their value through build()
+        self._vision_and_queue(settings)
         self.db_path = QLineEdit(settings.db_path, self)
         where, why = engine.default_database()
         self.db_path.setPlaceholderText(f"{why}: {where}" if why.startswith("$") else f"default: {where}")
@@ -125,6 +130,25 @@ class SettingsDialog(QDialog):
             c.currentIndexChanged.connect(self.refresh_memory)
         self._estimate: asyncio.Future[str] | None = None
 
+    def _vision_and_queue(self, settings: Settings) -> None:
+        """The image-text frame embeddings, the job queue and the watch folders (core.usecases.Settings)."""
+        self.vision = _combo(self, VISION_MODES, settings.vision)
+        self.vision.setToolTip("auto: embed frames when an image-text model (CLIP/SigLIP) is installed")
+        self.vision_model = QLineEdit(settings.vision_model, self)
+        self.vision_model.setPlaceholderText("the default image-text model, if installed")
+        self.vision_every_s = _dspin(self, 0.25, 60, settings.vision_every_s, " s")
+        self.queue_concurrency = _spin(self, 1, 64, settings.queue_concurrency, "")
+        self.job_threads = _spin(self, 0, 256, settings.job_threads, " threads")
+        self.job_threads.setSpecialValueText("automatic")
+        self.job_attempts = _spin(self, 1, 100, settings.job_attempts, "")
+        self.watch_folders = QPlainTextEdit(settings.watch_folders, self)
+        self.watch_folders.setPlaceholderText("one folder per line")
+        self.watch_folders.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.watch_kinds = QLineEdit(settings.watch_kinds, self)
+        self.watch_kinds.setToolTip("What is queued for each new file: evidence, index, ads, summary")
+        self.watch_settle_s = _dspin(self, 0, 86400, settings.watch_settle_s, " s")
+        self.watch_interval_s = _dspin(self, 0.1, 3600, settings.watch_interval_s, " s")
+
     def _layout(self) -> None:
         form = QFormLayout(self)
         self.model_dir.setMinimumWidth(260)
@@ -156,6 +180,16 @@ class SettingsDialog(QDialog):
         form.addRow("Speech model", self.speech_model)
         form.addRow("On-screen text", self.ocr)
         form.addRow("Evidence sampling", self.evidence_fps)
+        form.addRow("Seeing frames", self.vision)
+        form.addRow("Image-text model", self.vision_model)
+        form.addRow("Seen frame every", self.vision_every_s)
+        form.addRow("Jobs at once", self.queue_concurrency)
+        form.addRow("Threads per job", self.job_threads)
+        form.addRow("Job attempts", self.job_attempts)
+        form.addRow("Watch folders", self.watch_folders)
+        form.addRow("Queue for new files", self.watch_kinds)
+        form.addRow("File settled after", self.watch_settle_s)
+        form.addRow("Scan folders every", self.watch_interval_s)
         form.addRow("Database", self.db_path)
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -318,7 +352,7 @@ class SettingsDialog(QDialog):
 
     def build(self) -> Settings:
         """The settings as entered; raises UsageError naming the first bad value."""
-        return Settings(
+        return self._base.replace(
             model_dir=self.model_dir.text().strip(), quant=self.quant.currentText(),
             dtype=self.dtype.currentText(), device=self.device.currentText(), fps=self.fps.value(),
             max_frames=self.max_frames.value(), ratio=int(self.ratio.currentText()),
@@ -326,6 +360,11 @@ class SettingsDialog(QDialog):
             speech_model=self.speech_model.text().strip(), ocr=self.ocr.isChecked(),
             evidence_fps=self.evidence_fps.value(), answer_tokens=self.answer_tokens.value(),
             memory_budget_mb=self.memory_budget.value(), db_path=self.db_path.text().strip(),
+            vision=self.vision.currentText(), vision_model=self.vision_model.text().strip(),
+            vision_every_s=self.vision_every_s.value(), queue_concurrency=self.queue_concurrency.value(),
+            job_threads=self.job_threads.value(), job_attempts=self.job_attempts.value(),
+            watch_folders=self.watch_folders.toPlainText().strip(), watch_kinds=self.watch_kinds.text().strip(),
+            watch_settle_s=self.watch_settle_s.value(), watch_interval_s=self.watch_interval_s.value(),
         )
 
     def refresh_memory(self) -> None:
@@ -391,6 +430,14 @@ def _combo(parent: QWidget, items: object, current: str) -> QComboBox:
     c.addItems(list(items))  # type: ignore[call-overload]
     c.setCurrentText(current)
     return c
+
+
+def _spin(parent: QWidget, lo: int, hi: int, value: int, suffix: str) -> QSpinBox:
+    s = QSpinBox(parent)
+    s.setRange(lo, hi)
+    s.setValue(value)
+    s.setSuffix(suffix)
+    return s
 
 
 def _dspin(parent: QWidget, lo: float, hi: float, value: float, suffix: str) -> QDoubleSpinBox:

@@ -26,7 +26,7 @@ from core.usecases.library import Enqueued, LibraryHit, LibraryMoment
 from core.usecases.postprocess import PostprocessOptions, PostprocessOutcome, postprocess
 from core.usecases.progress_state import IndexProgress
 from core.usecases.service import IndexOutcome, Longwatch, Overlays, default_database
-from core.usecases.settings import DEFAULT_HUB_MODEL, Settings
+from core.usecases.settings import DEFAULT_HUB_MODEL, VISION_MODES, Settings
 from core.usecases.sources import ModelMoved
 from core.usecases.videos import VideoRef
 from core.usecases.watch import WatchEvent, WatchService
@@ -46,6 +46,7 @@ __all__ = [
     "SEGMENT_FORMATS",
     "SEGMENT_KINDS",
     "STORAGE_CODECS",
+    "VISION_MODES",
     "AnswerRecord",
     "DownloadPlan",
     "Enqueued",

@@ -100,6 +100,48 @@ def test_settings_dialog_keeps_a_bad_value_with_its_message(qtbot: Any, tmp_path
         engine.shutdown()
 
 
+def test_settings_dialog_lists_every_settings_field_and_round_trips(qtbot: Any, tmp_path: Path, loop: Any) -> None:
+    """Every Settings field has a widget: a dialog opened on non-default values and accepted unchanged returns
+    them all, and they survive QSettings; an edited vision field and watch folder come back as entered."""
+    import dataclasses
+
+    from app.engine import Engine
+    from app.settings_dialog import SettingsDialog
+
+    start = Settings(db_path=str(tmp_path / "lib.db"), vision="off", vision_model="some/siglip", vision_every_s=7.5,
+                     queue_concurrency=3, job_threads=2, job_attempts=5, watch_folders=str(tmp_path),
+                     watch_kinds="evidence,index", watch_settle_s=30.0, watch_interval_s=4.0, speech=False)
+    engine = Engine(start)
+    try:
+        dlg = SettingsDialog(start, engine)
+        qtbot.addWidget(dlg)
+        dlg.accept()
+        assert dlg.result_settings == start
+        dlg = SettingsDialog(start, engine)
+        qtbot.addWidget(dlg)
+        for f in dataclasses.fields(Settings):
+            widget = {"memory_budget_mb": "memory_budget"}.get(f.name, f.name)
+            assert getattr(dlg, widget, None) is not None, f"the dialog has no field for {f.name}"
+        dlg.vision.setCurrentText("on")
+        dlg.vision_every_s.setValue(1.5)
+        dlg.watch_folders.setPlainText(f"{tmp_path}\n\n{tmp_path / 'tv'}\n")
+        dlg.vision_every_s.setValue(100)  # clamped to the spin box's range, which is Settings' range
+        dlg.accept()
+        got = dlg.result_settings
+        assert got is not None and got.vision == "on" and got.vision_every_s == 60
+        assert got.watch_folder_list() == (tmp_path, tmp_path / "tv")
+        dlg = SettingsDialog(start, engine)
+        qtbot.addWidget(dlg)
+        dlg.watch_kinds.setText("evidence,nonsense")
+        dlg.accept()
+        assert dlg.result_settings is None and "nonsense" in dlg.error.text()
+        qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        save_settings(qs, got)
+        assert load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)) == got
+    finally:
+        engine.shutdown()
+
+
 def test_times_become_seek_links() -> None:
     assert clock(59.9) == "0:59" and clock(3600) == "1:00:00"
     assert parse_clock("1:00:00") == 3600.0
