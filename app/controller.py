@@ -67,6 +67,7 @@ class Controller(QObject):
         self.paths: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.queue: list[str] = []
+        self.waiting: set[str] = set()  # videos with jobs waiting or running in the library's queue
         self.index_task: asyncio.Task[None] | None = None
         self.indexing: str | None = None  # the video index_task indexes (set before the engine starts it)
         self.ask_task: asyncio.Task[None] | None = None
@@ -146,12 +147,48 @@ class Controller(QObject):
             self.paths.setdefault(e.fingerprint, e.path)
             self.names[e.fingerprint] = e.name
         fresh = set(self.library.set_entries(entries))
-        for fp, row in self.library.rows.items():
-            if fp != self.indexing:
-                row.set_stored(self.progress.get(fp), queued=fp in self.queue)
+        self.show_row_states()
         for e in entries:
             if e.fingerprint in fresh:
                 self.spawn(self._library_thumb(e.fingerprint, e.path, e.duration_s))
+
+    def show_row_states(self) -> None:
+        """Each library row's stored index state (the row being indexed shows its live progress instead)."""
+        for fp, row in self.library.rows.items():
+            if fp != self.indexing:
+                row.set_stored(self.progress.get(fp), queued=fp in self.queue or fp in self.waiting)
+
+    async def job_finished(self, fp: str) -> None:
+        """A queued job of ``fp`` ended (done, failed, stopped): show its new state, and its overlays when open."""
+        await self.refresh_library()
+        if self.current is not None and self.current.fingerprint == fp:
+            self._show_index_state(fp)
+            await self.refresh_overlays()
+
+    async def open_at(self, fp: str, t_s: float) -> None:
+        """Open library video ``fp`` (a search result) and show the moment at ``t_s``."""
+        await self.choose(fp)
+        if self.current is None or self.current.fingerprint != fp:
+            return
+        self.timeline.set_highlight(t_s, min(self.current.duration_s, t_s + 5.0))
+        if self.player.media.duration() > 0:
+            self.player.seek(t_s)
+            return
+        loaded = asyncio.get_running_loop().create_future()
+
+        def ready(d: float) -> None:
+            if d > 0 and not loaded.done():
+                loaded.set_result(None)
+
+        self.player.duration_changed.connect(ready)
+        try:
+            await asyncio.wait_for(loaded, timeout=10.0)
+        except TimeoutError:
+            pass
+        finally:
+            self.player.duration_changed.disconnect(ready)
+        if self.current is not None and self.current.fingerprint == fp:
+            self.player.seek(t_s)
 
     async def _library_thumb(self, fp: str, path: str, duration_s: float) -> None:
         if not os.path.isfile(path):

@@ -5,7 +5,10 @@ Two worker threads, each with its own SQLite connection (the service opens one p
 - the *engine* thread owns the video-LLM and runs the long work: indexing, the evidence pass, answers, reports;
 - the *media* thread does short things that must not wait behind indexing: probing, thumbnails, the library,
   timeline overlays, past answers and segment edits.
-A third thread downloads models. Core's ``Progress`` leaves as the ``progress`` Qt signal (queued to the UI
+A third thread downloads models, and ``background`` (``app.background``) runs the library's job queue and the
+watch folders. Indexing an opened video goes through that queue too (``core.usecases.index_now``): its jobs are
+run on the engine thread, or waited for when the background worker has them, so nothing is indexed twice.
+Core's ``Progress`` leaves as the ``progress`` Qt signal (queued to the UI
 thread, at most every ``PROGRESS_INTERVAL_S`` per stage) for indexing, as ``answer_progress`` (with the job id) for
 answers and reports; streamed answer text leaves as ``answer_text``.
 """
@@ -15,34 +18,43 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from app.background import Background, ui_threads
 from core.errors import LongwatchError, UsageError
 from core.progress import CancelToken, Progress
 from core.results import Answer
 from core.usecases import (
     AnswerRecord,
     DownloadPlan,
+    Enqueued,
     IndexOutcome,
     IndexProgress,
+    Job,
+    JobUpdate,
     LibraryEntry,
+    LibraryHit,
     Longwatch,
     Overlays,
     Segment,
     Settings,
     VideoInfo,
     default_database,
+    index_now,
 )
 
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.1  # the UI needs no more than ~10 progress updates a second
 KINDS = ("ask", "find", "ads", "summary")
+JOB_ACTIONS = ("pause", "resume", "cancel", "retry")
 
 
 class Engine(QObject):
@@ -64,7 +76,10 @@ class Engine(QObject):
         self._indexing: str | None = None
         self._jobs = 0
         self._closed = False
+        self._background_started = False
         self._pending: set[Future[Any]] = set()
+        self._model_lock = threading.Lock()  # one video-LLM job at a time, whichever worker runs it
+        self.background = Background(self.service, self._model_lock, self)
         if settings.has_model:
             self._engine_pool.submit(_warm_up, self.service)
 
@@ -80,10 +95,22 @@ class Engine(QObject):
     def set_settings(self, settings: Settings) -> None:
         """New settings take effect for the next job (each thread reopens the database if it moved)."""
         moved = (settings.db_path or None) != (self.settings.db_path or None)
+        background = self.background.worker is not None or self.background.watch is not None
+        if background:
+            self.background.stop(wait=True)
         self.service.configure(settings)
         if moved:
             for pool in (self._engine_pool, self._media_pool):
                 pool.submit(self.service.close_thread)
+        if background or self._background_started:
+            self.background.apply(settings)
+
+    def start_background(self) -> None:
+        """Run the job queue and watch the folders in the background, as the settings say (the window calls
+        this once it is shown)."""
+        if not self._closed:
+            self._background_started = True
+            self.background.apply(self.settings)
 
     async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self._closed:
@@ -111,6 +138,7 @@ class Engine(QObject):
                 token.cancel()
         for fut in list(self._pending):
             fut.cancel()  # only those not started; the running one stops at its next cancel check
+        self.background.stop(wait=wait)  # running jobs are given back and resume next time
         for pool in (self._engine_pool, self._media_pool):
             pool.submit(self.service.close_thread)  # each connection is closed on the thread that opened it
             pool.shutdown(wait=wait)
@@ -181,6 +209,37 @@ class Engine(QObject):
     async def export_segments(self, fingerprint: str, fmt: str, kind: str) -> str:
         return await self._media(self.service.export_segments, fingerprint, fmt, kind=kind or None)
 
+    # ---- the queue and the library (media thread) --------------------------------------------------------------
+    async def jobs(self, limit: int = 500) -> tuple[list[Job], bool]:
+        """The queue in the order shown and run, and whether the whole queue is paused."""
+        def run() -> tuple[list[Job], bool]:
+            return self.service.jobs(limit=limit), self.service.queue_paused()
+
+        return await self._media(run)
+
+    async def control_job(self, job_id: int, action: str) -> Job:
+        """Pause, resume, cancel or retry one job; a running job stops at its worker's next check."""
+        if action not in JOB_ACTIONS:
+            raise UsageError(f"Unknown job action {action!r}; use {', '.join(JOB_ACTIONS)}.")
+        return await self._media(getattr(self.service, f"{action}_job"), job_id)
+
+    async def move_job(self, job_id: int, index: int) -> Job:
+        """Put a waiting job at place ``index`` among the waiting jobs (0 = runs next)."""
+        return await self._media(self.service.move_job, job_id, index)
+
+    async def pause_queue(self, paused: bool) -> None:
+        """Pause the whole queue (running jobs finish, nothing new starts) or let it run."""
+        await self._media(self.service.pause_queue if paused else self.service.resume_queue)
+
+    async def enqueue(self, paths: list[str]) -> list[Enqueued]:
+        """Queue the settings' default jobs for these files or folders (each file probed and added to the
+        library); a file that cannot be read gets its one-line error in ``Enqueued.error``."""
+        return await self._media(self.service.enqueue, [Path(p) for p in paths], source="app")
+
+    async def search_all(self, text: str, limit: int = 30) -> list[LibraryHit]:
+        """Full-text hits across every video of the library (speech, subtitles, on-screen text), best first."""
+        return await self._media(self.service.search_all, text, limit=limit)
+
     async def estimate_memory(self, settings: Settings) -> str:
         """One line: memory the model needs and whether it fits (or why that cannot be said)."""
         return await self._media(self.service.memory_estimate, settings)
@@ -204,15 +263,25 @@ class Engine(QObject):
         """Evidence pass, then the video-LLM index when a model is configured; resumes interrupted runs
         (``fresh``: computes both again from scratch)."""
         self._indexing = fingerprint
+        self.background.hold(True)  # the person's video first: the background queue starts nothing new
         try:
             return await self._long(self._index, fingerprint, fresh, self._throttled(fingerprint))
         finally:
             self._indexing = None
+            self.background.hold(False)
 
     def _index(self, fingerprint: str, fresh: bool, report: Callable[[Progress], None],
                cancel: CancelToken) -> IndexOutcome:
         _leave_a_core_for_the_ui()
-        return self.service.index(fingerprint, fresh=fresh, progress=report, cancel=cancel)
+        if fresh:  # asked for in so many words: the stored evidence and memory are replaced here and now
+            return self.service.index(fingerprint, fresh=True, progress=report, cancel=cancel)
+        return index_now(self.service, fingerprint, progress=report, cancel=cancel, model_lock=self._model_lock,
+                         threads=ui_threads(self.settings), on_update=self._job_news)
+
+    def _job_news(self, u: JobUpdate) -> None:
+        """What the engine thread's own jobs did, for the queue view (their progress leaves as ``progress``)."""
+        if u.event != "progress":
+            self.background.job_update.emit(u)
 
     async def ask(self, fingerprint: str, kind: str, text: str) -> tuple[int, Answer]:
         """Run one request of ``kind`` (ask, find, ads, summary); returns (job id, answer). Answer text streams

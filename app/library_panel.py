@@ -3,6 +3,10 @@
 Rows fit the panel's width (no horizontal scrolling): the name and the state line are elided to the width there
 is, with the whole text in the tooltip. The state says how far an interrupted index got ("stopped at 43 %"),
 and a row's context menu indexes, resumes or indexes again.
+
+Above the list, a search box searches every video of the library (what is said, subtitled or written on
+screen); its results replace the list until the box is cleared, and choosing one opens the video at that moment.
+Beside the videos, the Queue tab (``app.queue_view``) shows the library's job queue.
 """
 
 from __future__ import annotations
@@ -13,22 +17,27 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QProgressBar,
     QSizePolicy,
+    QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.icons import icon
+from app.queue_view import QueueView
 from app.stages import overall, pct, stage_name, state_phrase
 from core.progress import Progress
 from core.timefmt import clock
-from core.usecases import IndexProgress, LibraryEntry
+from core.usecases import IndexProgress, LibraryEntry, LibraryHit
 
 THUMB = QSize(96, 54)
+SOURCE_NAMES = {"speech": "said", "subtitle": "subtitle", "ocr": "on screen"}
 
 
 class ElidedLabel(QLabel):
@@ -121,6 +130,8 @@ class LibraryRow(QWidget):
 class LibraryPanel(QWidget):
     video_chosen = Signal(str)  # fingerprint
     index_requested = Signal(str, bool)  # fingerprint, fresh (index again from scratch)
+    search_requested = Signal(str)  # words to find in every video
+    moment_chosen = Signal(str, float)  # fingerprint, seconds: a search result was chosen
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,14 +150,100 @@ class LibraryPanel(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("placeholder")
         self.empty.setWordWrap(True)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("librarySearch")
+        self.search.setPlaceholderText("Search every video…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Words said, subtitled or shown on screen, in any video of the library (Enter)")
+        self.search.returnPressed.connect(self._search)
+        self.search.textChanged.connect(lambda text: None if text.strip() else self.show_videos())
+        self.results = QListWidget(self)
+        self.results.setObjectName("searchResults")
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.itemActivated.connect(self._hit_chosen)
+        self.results.itemClicked.connect(self._hit_chosen)
+        self.results_note = QLabel("", self)
+        self.results_note.setObjectName("placeholder")
+        self.results_note.setWordWrap(True)
+        results = QWidget(self)
+        rl = QVBoxLayout(results)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.results_note)
+        rl.addWidget(self.results, 1)
+        videos = QWidget(self)
+        vl = QVBoxLayout(videos)
+        vl.setContentsMargins(0, 0, 0, 0)
+        vl.addWidget(self.list, 1)
+        vl.addWidget(self.empty, 1)
+        self.queue = QueueView(self)
+        self.queue.video_chosen.connect(self.video_chosen)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("libraryTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(videos, "Videos")
+        self.tabs.addTab(self.queue, "Queue")
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(results)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 0, 6)
         lay.addWidget(title)
-        lay.addWidget(self.list, 1)
-        lay.addWidget(self.empty, 1)
+        lay.addWidget(self.search)
+        lay.addWidget(self.stack, 1)
         self.rows: dict[str, LibraryRow] = {}
+        self.hits: list[LibraryHit] = []
         self.setMinimumWidth(180)
         self._sync_empty()
+
+    # ---- library search ----------------------------------------------------------------------------------------
+    def _search(self) -> None:
+        text = self.search.text().strip()
+        if text:
+            self.results.clear()
+            self.results_note.setText(f"Searching for “{text}”…")
+            self.stack.setCurrentIndex(1)
+            self.search_requested.emit(text)
+
+    def show_hits(self, text: str, hits: list[LibraryHit]) -> None:
+        """The results of searching every video for ``text``, best first (one line per moment)."""
+        self.hits = list(hits)
+        self.results.clear()
+        videos = len({h.video for h in hits})
+        self.results_note.setText(
+            f"No video says or shows “{text}”." if not hits else
+            f"{len(hits)} moment{'s' * (len(hits) != 1)} in {videos} video{'s' * (videos != 1)} — choose one to "
+            "play it")
+        for i, h in enumerate(hits):
+            words = " ".join((h.hit.snippet or h.hit.text).split())
+            item = QListWidgetItem(f"{h.name} · {clock(h.hit.start_s)} · {SOURCE_NAMES.get(h.hit.source, h.hit.source)}"
+                                   f"\n{words}")
+            item.setData(Qt.ItemDataRole.UserRole, i)
+            item.setToolTip(f"{h.path}\n{h.hit.text}")
+            self.results.addItem(item)
+        self.stack.setCurrentIndex(1)
+
+    def show_search_error(self, text: str) -> None:
+        self.results.clear()
+        self.results_note.setText(text)
+        self.stack.setCurrentIndex(1)
+
+    def show_videos(self) -> None:
+        """Back from the search results to the library's videos and queue."""
+        self.stack.setCurrentIndex(0)
+
+    def show_queue(self) -> None:
+        self.show_videos()
+        self.tabs.setCurrentWidget(self.queue)
+
+    def set_queue_count(self, waiting: int) -> None:
+        self.tabs.setTabText(1, f"Queue ({waiting})" if waiting else "Queue")
+
+    def _hit_chosen(self, item: QListWidgetItem) -> None:
+        i = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(i, int) and 0 <= i < len(self.hits):
+            h = self.hits[i]
+            self.moment_chosen.emit(h.video, h.hit.start_s)
 
     def set_entries(self, entries: list[LibraryEntry]) -> list[str]:
         """Add rows for videos not shown yet; returns their fingerprints."""

@@ -148,6 +148,8 @@ class SettingsDialog(QDialog):
         self.watch_kinds.setToolTip("What is queued for each new file: evidence, index, ads, summary")
         self.watch_settle_s = _dspin(self, 0, 86400, settings.watch_settle_s, " s")
         self.watch_interval_s = _dspin(self, 0.1, 3600, settings.watch_interval_s, " s")
+        self.background_queue = QCheckBox("Run the queue and watch the folders while Longwatch is open", self)
+        self.background_queue.setChecked(settings.background_queue)
 
     def _layout(self) -> None:
         form = QFormLayout(self)
@@ -190,6 +192,7 @@ class SettingsDialog(QDialog):
         form.addRow("Queue for new files", self.watch_kinds)
         form.addRow("File settled after", self.watch_settle_s)
         form.addRow("Scan folders every", self.watch_interval_s)
+        form.addRow("Background", self.background_queue)
         form.addRow("Database", self.db_path)
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -365,6 +368,7 @@ class SettingsDialog(QDialog):
             job_threads=self.job_threads.value(), job_attempts=self.job_attempts.value(),
             watch_folders=self.watch_folders.toPlainText().strip(), watch_kinds=self.watch_kinds.text().strip(),
             watch_settle_s=self.watch_settle_s.value(), watch_interval_s=self.watch_interval_s.value(),
+            background_queue=self.background_queue.isChecked(),
         )
 
     def refresh_memory(self) -> None:

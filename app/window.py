@@ -27,6 +27,7 @@ from app.controller import Controller
 from app.engine import Engine
 from app.icons import icon
 from app.index_panel import IndexPanel
+from app.library_flows import LibraryFlows
 from app.library_panel import LibraryPanel
 from app.player import Player
 from app.question_panel import QuestionPanel
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.editor = SegmentEditor(self.engine, self.timeline, self)
         self.controller = Controller(self.engine, self.library, self.player, self.timeline, self.index_panel,
                                      self.questions, self.editor, self)
+        self.flows = LibraryFlows(self.engine, self.controller, self.library, self)
         self._closing = False
         self.ask_on_close = True  # False: closing while indexing stops without asking (--quit-after)
         self._layout()
@@ -70,6 +72,9 @@ class MainWindow(QMainWindow):
     async def _start_up(self) -> None:
         """Load the library; reopen the video that was open when the window last closed (paused)."""
         await self.controller.start_up()
+        if not self._closing:
+            self.engine.start_background()
+            self.flows.start()
         last = self.qsettings.value(LAST_VIDEO_KEY)
         if isinstance(last, str) and last in self.library.rows and self.controller.current is None:
             path = self.controller.paths.get(last, "")
@@ -132,6 +137,8 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open).setIcon(icon("open"))
         self._action(file, "Open &folder…", self.open_folder_dialog)
+        self._action(file, "&Add a folder to the queue…", self.queue_folder_dialog)
+        self._action(file, "Show the &queue", self.library.show_queue, "Ctrl+Shift+Q")
         self.recent_menu = file.addMenu("Open &recent")
         self.export_menu = file.addMenu(icon("export"), "&Export")
         file.addSeparator()
@@ -238,6 +245,15 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_paths([folder])
 
+    def queue_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of videos to the queue")
+        if folder:
+            self.queue_paths([folder])
+
+    def queue_paths(self, paths: list[str]) -> asyncio.Task[None]:
+        """Queue every video in these files or folders for the background worker (not opened one by one)."""
+        return self.controller.spawn(self.flows.queue_paths(paths))
+
     def _remember(self, paths: list[str]) -> None:
         recent = [str(Path(p).resolve()) for p in paths]
         old = self.qsettings.value(RECENT_KEY) or []
@@ -317,6 +333,7 @@ class MainWindow(QMainWindow):
             save_settings(self.qsettings, dlg.result_settings)
             self.engine.set_settings(dlg.result_settings)
             self.controller.spawn(self.controller.refresh_library())
+            self.flows.refresh_soon()
 
     # ---- drag and drop, closing ---------------------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
@@ -324,10 +341,18 @@ class MainWindow(QMainWindow):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
+        """Dropped files open (and are indexed); dropped folders go to the queue when it runs in the background
+        (a folder of recordings is a batch, not something to watch one by one), else they open too."""
         paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            e.acceptProposedAction()
-            self.open_paths(paths)
+        if not paths:
+            return
+        e.acceptProposedAction()
+        folders = [p for p in paths if Path(p).is_dir()] if self.engine.settings.background_queue else []
+        files = [p for p in paths if p not in folders]
+        if folders:
+            self.queue_paths(folders)
+        if files:
+            self.open_paths(files)
 
     def confirm_stop(self) -> bool:
         """Asked when closing while indexing; tests replace it."""
@@ -349,6 +374,7 @@ class MainWindow(QMainWindow):
         self.controller.spawn(self._shutdown())
 
     async def _shutdown(self) -> None:
+        self.flows.stop()
         self.index_panel.set_cancelling()
         await self.controller.stop_all()
         self.player.unload()

@@ -1,6 +1,7 @@
 """Regenerate docs/screenshots/*.png: the main window empty, indexing, answered, with the ads marked, with an
-error, after a restart with an interrupted index (the library and the offer to resume), and the settings dialog
-with a bad value.
+error, after a restart with an interrupted index (the library and the offer to resume), the settings dialog
+with a bad value, the Library panel's queue (a folder of recordings waiting in a paused queue) and its search over
+every video.
 
 Runs the real app on a generated programme (a show with spoken news, an ad break with on-screen text, more
 show) under a display: ``xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/screenshots.py``.
@@ -118,6 +119,7 @@ def main() -> int:
         again.resize(1440, 900)
         again.show()
         loop.run_until_complete(_restarted(again))
+        loop.run_until_complete(_queue_and_search(again, folder))
         _close(again, loop)
     return 0
 
@@ -166,6 +168,32 @@ async def _restarted(win: object) -> None:
     await _until(lambda: w.timeline.thumbs, 60)  # type: ignore[attr-defined]
     await asyncio.sleep(1.5)  # library thumbnails
     save(w, "restart")
+
+
+async def _queue_and_search(win: object, folder: Path) -> None:
+    """A folder of three recordings queued while the queue is paused, one of them paused by hand; then a search
+    over every video of the library."""
+    from tests.mediagen import make_video
+
+    w: object = win
+    tv = folder / "tv"
+    tv.mkdir()
+    for i, name in enumerate(("news-monday.ts", "news-tuesday.ts", "late-film.mkv")):
+        make_video(tv / name, duration_s=4.0 + i, fps=8, size=(96, 64))
+    view = w.library.queue  # type: ignore[attr-defined]
+    await w.flows.pause_queue(True)  # type: ignore[attr-defined]
+    await w.flows.queue_paths([str(tv)])  # type: ignore[attr-defined]
+    await _until(lambda: len(view.jobs) >= 6, 60)
+    third = [j for j in view.jobs if j.kind == "evidence"][2]
+    await w.flows.control(third.id, "pause")  # type: ignore[attr-defined]
+    view.select(third.id)
+    await asyncio.sleep(0.5)
+    save(w, "queue")
+    w.library.search.setText("storm")  # type: ignore[attr-defined]
+    w.library.search.returnPressed.emit()  # type: ignore[attr-defined]
+    await _until(lambda: w.library.results.count() > 0, 60)  # type: ignore[attr-defined]
+    await asyncio.sleep(0.5)
+    save(w, "search")
 
 
 async def _until(cond: Callable[[], object], timeout: float) -> None:

@@ -63,6 +63,10 @@ class CancelToken:
         if self._event.is_set():
             raise Cancelled()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until cancelled or ``timeout`` seconds pass; whether it is cancelled."""
+        return self._event.wait(timeout)
+
 
 class RateMeter:
     """Turns (done, total) samples into Progress events with rate and ETA (an exponential moving average).

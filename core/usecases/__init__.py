@@ -22,6 +22,7 @@ from core.store.jobs import JOB_KINDS, JOB_STATES, Job, JobEvent
 from core.store.segments import SEGMENT_KINDS, Segment
 from core.usecases.cluster import RayDriver
 from core.usecases.grounds import NO_MODEL, NoEvidence
+from core.usecases.index_now import INTERACTIVE_PRIORITY, index_now
 from core.usecases.library import Enqueued, LibraryHit, LibraryMoment
 from core.usecases.postprocess import PostprocessOptions, PostprocessOutcome, postprocess
 from core.usecases.progress_state import IndexProgress
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_HUB_MODEL",
     "DEVICES",
     "DTYPES",
+    "INTERACTIVE_PRIORITY",
     "JOB_KINDS",
     "JOB_STATES",
     "NO_MODEL",
@@ -75,6 +77,7 @@ __all__ = [
     "Worker",
     "WorkerStats",
     "default_database",
+    "index_now",
     "looks_like_hub_id",
     "postprocess",
 ]

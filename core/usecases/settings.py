@@ -67,6 +67,7 @@ class Settings:
     watch_kinds: str = "evidence,ads"  # what is queued for each new file (evidence, index, ads, summary)
     watch_settle_s: float = 60.0  # a file must keep its size and time this long before it is queued
     watch_interval_s: float = 10.0  # seconds between scans of the watch folders
+    background_queue: bool = True  # the app runs the queue and watches the folders while it is open
 
     def __post_init__(self) -> None:
         _one_of("Quantization", self.quant, QUANT_MODES)

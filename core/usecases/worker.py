@@ -64,6 +64,7 @@ class WorkerStats:
 
 
 UpdateCallback = Callable[[JobUpdate], None]
+ProgressTap = Callable[[job_store.Job, Progress], None]
 
 
 class Worker:
@@ -71,17 +72,21 @@ class Worker:
 
     def __init__(self, service: Longwatch, *, concurrency: int | None = None, kinds: Sequence[str] | None = None,
                  lease_s: float = job_store.LEASE_S, poll_s: float = POLL_S,
-                 on_update: UpdateCallback | None = None) -> None:
+                 on_update: UpdateCallback | None = None, on_progress: ProgressTap | None = None,
+                 model_lock: threading.Lock | None = None, threads: int | None = None) -> None:
         self.service = service
         self.concurrency = concurrency or service.settings.queue_concurrency
         self.kinds = tuple(kinds) if kinds else None
         self.lease_s, self.poll_s = lease_s, poll_s
         self.on_update = on_update or (lambda _u: None)
+        self.on_progress = on_progress  # every progress event of a job, unthrottled (a display's meter)
+        self.threads = threads  # torch threads for every job; None: the job's settings (``threads_per_job``)
         self.id = job_store.worker_id()
         self.stats = WorkerStats()
         self._stop = threading.Event()
+        self._held = threading.Event()  # claim nothing new while set (the app indexes the video a person opened)
         self._lock = threading.Lock()  # guards _tokens and stats
-        self._model_lock = threading.Lock()
+        self._model_lock = model_lock or threading.Lock()  # shared by workers of one process (the app's)
         self._tokens: dict[int, CancelToken] = {}
         self._thread: threading.Thread | None = None
         self._threads_set = False
@@ -89,7 +94,7 @@ class Worker:
     # ---- running ---------------------------------------------------------------------------------------------
     def run(self, *, until_empty: bool = False) -> WorkerStats:
         """Run jobs on ``concurrency`` threads until ``stop()`` (or until the queue has no work left)."""
-        self._threads_once(self.service.settings.threads_per_job())  # torch's import before any claim
+        self._threads_once(self.threads or self.service.settings.threads_per_job())  # torch's import first
         with self._beating():
             threads = [threading.Thread(target=self._loop, args=(until_empty,), name=f"longwatch-job-{i}")
                        for i in range(self.concurrency)]
@@ -108,8 +113,10 @@ class Worker:
 
     def run_jobs(self, job_ids: Sequence[int], *, wait_s: float = 12 * 3600.0,
                  poll_s: float = 1.0) -> list[job_store.Job]:
-        """Run these jobs here, in order (``postprocess``): each is claimed and run by this worker or, while
-        another worker holds it (or another job of its video), waited for. Returns each job as it ended."""
+        """Run these jobs here, in order (``postprocess``, the app's index of an opened video): each is claimed
+        and run by this worker or, while another worker holds it (or another job of its video), waited for.
+        Returns each job as it ended; a job paused meanwhile ends the wait (it runs when resumed) and
+        ``stop()`` raises Cancelled."""
         out = []
         with self._beating():
             db = open_db(self.service.db_path)
@@ -123,14 +130,14 @@ class Worker:
     def _run_here(self, db: sqlite_utils.Database, job_id: int, deadline: float, poll_s: float) -> job_store.Job:
         while True:
             job = job_store.get_job(db, job_id)
-            if job.state in job_store.FINISHED:
+            if job.state in job_store.FINISHED or job.state == "paused":
                 return job
+            if self._stop.is_set():
+                raise Cancelled()
             claimed = job_store.claim(db, self.id, job_id=job_id, lease_s=self.lease_s)
             if claimed is not None:
                 self.run_one(claimed)
                 continue
-            if self._stop.is_set():
-                raise Cancelled()
             if time.monotonic() > deadline:
                 raise LongwatchError(f"Job {job_id} ({job.kind} of {job.name}) is still {job.state} elsewhere; "
                                      "let that worker finish, or run again later.")
@@ -168,11 +175,23 @@ class Worker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def hold(self, held: bool) -> None:
+        """Claim no new job while ``held`` (running jobs go on): the app holds its background worker while it
+        indexes the video a person opened, so that video gets the machine and its jobs are run where its
+        progress is shown."""
+        if held:
+            self._held.set()
+        else:
+            self._held.clear()
+
     # ---- one job thread --------------------------------------------------------------------------------------
     def _loop(self, until_empty: bool) -> None:
         db = open_db(self.service.db_path)
         try:
             while not self._stop.is_set():
+                if self._held.is_set():
+                    self._stop.wait(min(self.poll_s, 0.5))
+                    continue
                 job = job_store.claim(db, self.id, lease_s=self.lease_s, kinds=self.kinds)
                 if job is None:
                     if until_empty and (job_store.queue_paused(db) or not job_store.pending_work(db)):
@@ -192,13 +211,13 @@ class Worker:
         self.on_update(JobUpdate(job, "claimed"))
         try:
             service = self.service.for_job(settings_of(job))
-            self._threads_once(service.settings.threads_per_job())
+            self._threads_once(self.threads or service.settings.threads_per_job())
         except Exception as e:  # settings that no longer validate: the job cannot run as queued
             self._failed(job, e)
             self._forget(job.id)
             return
         try:
-            reporter = _Reporter(service, job, self.id, token, self.on_update)
+            reporter = _Reporter(service, job, self.id, token, self.on_update, self.on_progress)
             with self._model_lock if _needs_model(job, service) else nullcontext():
                 result = run_job(service, job, progress=reporter, cancel=token)
             if job_store.finish(service.db, job.id, self.id, result=result):
@@ -271,12 +290,15 @@ class _Reporter:
     pause or cancel was asked, or when the worker lost the job."""
 
     def __init__(self, service: Longwatch, job: job_store.Job, worker: str, token: CancelToken,
-                 on_update: UpdateCallback) -> None:
+                 on_update: UpdateCallback, tap: ProgressTap | None = None) -> None:
         self.service, self.job, self.worker, self.token, self.on_update = service, job, worker, token, on_update
+        self.tap = tap
         self._last = 0.0
         self._stage: str | None = None
 
     def __call__(self, p: Progress) -> None:
+        if self.tap is not None:
+            self.tap(self.job, p)
         now = time.monotonic()
         if now - self._last < REPORT_EVERY_S and p.stage == self._stage:
             return

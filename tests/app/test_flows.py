@@ -161,8 +161,11 @@ def test_cancel_then_resume(window: Any, media: Any, spin: Any) -> None:
 def test_closing_while_indexing_asks_then_stops_cleanly(window: Any, media: Any, spin: Any) -> None:
     asked: list[bool] = []
     window.confirm_stop = lambda: asked.append(True) or True
+    started: list[Progress] = []
+    window.engine.progress.connect(lambda _fp, p: started.append(p))
     drop(window, media["ads"])
-    spin(lambda: window.controller.index_task is not None and window.engine.indexing, what="indexing")
+    spin(lambda: window.controller.index_task is not None and window.engine.indexing and started,
+         what="the evidence pass to start")
     window.close()
     spin(lambda: not window.isVisible(), what="the window to close")
     assert asked == [True]

@@ -110,7 +110,8 @@ def test_settings_dialog_lists_every_settings_field_and_round_trips(qtbot: Any, 
 
     start = Settings(db_path=str(tmp_path / "lib.db"), vision="off", vision_model="some/siglip", vision_every_s=7.5,
                      queue_concurrency=3, job_threads=2, job_attempts=5, watch_folders=str(tmp_path),
-                     watch_kinds="evidence,index", watch_settle_s=30.0, watch_interval_s=4.0, speech=False)
+                     watch_kinds="evidence,index", watch_settle_s=30.0, watch_interval_s=4.0, speech=False,
+                     background_queue=False)
     engine = Engine(start)
     try:
         dlg = SettingsDialog(start, engine)
