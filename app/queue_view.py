@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -83,40 +84,49 @@ class QueueView(QWidget):
         self.paused = False
         self.summary = QLabel("The queue is empty", self)
         self.summary.setObjectName("queueSummary")
+        self.summary.setWordWrap(True)
         self.pause_all = QPushButton("Pause queue", self)
         self.pause_all.setToolTip("Running jobs finish their current step and stop; nothing new starts")
         self.pause_all.clicked.connect(lambda: self.pause_queue_requested.emit(not self.paused))
+        self.detail = QLabel("", self)  # the selected job in full: its file, state and last error
+        self.detail.setObjectName("queueDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("queue")
         self.tree.setHeaderLabels(["Video", "Job", "State"])
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "news-mon…day.ts": the extension stays
         header = self.tree.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 120)
-        header.resizeSection(1, 70)
+        header.resizeSection(0, 100)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.currentItemChanged.connect(lambda *_: self._sync_buttons())
         self.tree.itemDoubleClicked.connect(self._double_clicked)
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        row.setSpacing(4)
-        for name, text in (("up", "▲"), ("down", "▼")):
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        for name, text, tip in (("up", "▲", "Run sooner (Ctrl+Up)"), ("down", "▼", "Run later (Ctrl+Down)")):
             b = QPushButton(text, self)
-            b.setToolTip("Run sooner (Ctrl+Up)" if name == "up" else "Run later (Ctrl+Down)")
-            b.setFixedWidth(30)
-            b.clicked.connect(lambda _=False, n=name: self.move_selected(-1 if n == "up" else 1))
+            b.setToolTip(tip)
+            b.clicked.connect(functools.partial(self.move_selected, -1 if name == "up" else 1))
             self.buttons[name] = b
-            row.addWidget(b)
         for action, (text, _states) in ACTIONS.items():
             b = QPushButton(text, self)
-            b.clicked.connect(lambda _=False, a=action: self.act(a))
+            b.clicked.connect(functools.partial(self.act, action))
             self.buttons[action] = b
-            row.addWidget(b)
-        row.addStretch(1)
+        for row_, names in enumerate((("up", "pause", "cancel"), ("down", "resume", "retry"))):
+            for col, name in enumerate(names):
+                grid.addWidget(self.buttons[name], row_, col)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.pause_all)
@@ -124,7 +134,8 @@ class QueueView(QWidget):
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.tree, 1)
-        lay.addLayout(row)
+        lay.addWidget(self.detail)
+        lay.addLayout(grid)
         for keys, step in (("Ctrl+Up", -1), ("Ctrl+Down", 1)):
             sc = QShortcut(QKeySequence(keys), self.tree)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -171,6 +182,7 @@ class QueueView(QWidget):
         for item in self._items():
             if item.data(0, Qt.ItemDataRole.UserRole) == job_id:
                 self.tree.setCurrentItem(item)
+                self._sync_buttons()
                 return
 
     def _items(self) -> list[QTreeWidgetItem]:
@@ -235,5 +247,11 @@ class QueueView(QWidget):
             self.video_chosen.emit(job.video)
 
     def _sync_buttons(self) -> None:
-        for name, ok in self.allowed(self.selected()).items():
+        job = self.selected()
+        for name, ok in self.allowed(job).items():
             self.buttons[name].setEnabled(ok)
+        self.detail.setText("" if job is None else
+                            f"{job.name} · {KIND_NAMES.get(job.kind, job.kind)} · {job_state(job)}"
+                            f" · tries {job.attempts} of {job.max_attempts}")
+        self.detail.setToolTip("" if job is None else job.path)
+        self.detail.setVisible(job is not None)

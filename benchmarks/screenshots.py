@@ -178,7 +178,7 @@ async def _queue_and_search(win: object, folder: Path) -> None:
     w: object = win
     tv = folder / "tv"
     tv.mkdir()
-    for i, name in enumerate(("news-monday.ts", "news-tuesday.ts", "late-film.mkv")):
+    for i, name in enumerate(("news-monday.mp4", "news-tuesday.mp4", "late-film.mkv")):
         make_video(tv / name, duration_s=4.0 + i, fps=8, size=(96, 64))
     view = w.library.queue  # type: ignore[attr-defined]
     await w.flows.pause_queue(True)  # type: ignore[attr-defined]
