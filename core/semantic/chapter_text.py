@@ -27,6 +27,7 @@ from core.semantic.types import EvidenceLine
 from core.timefmt import clock, stamp
 
 MIN_WORDS = 8  # usable words a chapter needs before a title is made from its text
+LABEL_SHARE = 0.5  # share of a chapter a label's shots must cover to describe the chapter
 LABELS_PREFIX = "Seen: "  # core.vision.ShotDescription.text() of a shot without a caption
 
 
@@ -67,13 +68,16 @@ def central(idx: Sequence[int], vecs: np.ndarray, k: int) -> list[int]:
 
 
 def _labels(inp: SummaryInputs, a: float, b: float) -> tuple[str, ...]:
-    """Vision labels of the shots overlapping [a, b), most frequent first (at most three)."""
+    """Words of the picture (vision labels, detected objects) of the shots overlapping [a, b), longest on screen
+    first, at most three; a word must hold for ``LABEL_SHARE`` of the span to describe it (one shot with a dog in
+    a ten-minute chapter does not make it "a dog")."""
     counts: dict[str, float] = {}
     for s, e, labels in inp.shot_labels:
         overlap = min(b, e) - max(a, s)
         for lab in labels if overlap > 0 else ():
             counts[lab] = counts.get(lab, 0.0) + overlap
-    return tuple(sorted(counts, key=lambda k: -counts[k])[:3])
+    span = max(b - a, 1e-6)
+    return tuple(k for k in sorted(counts, key=lambda k: -counts[k]) if counts[k] / span >= LABEL_SHARE)[:3]
 
 
 def _facts(inp: SummaryInputs, p: ChapterPlan, members: Sequence[int]) -> SpanFacts:

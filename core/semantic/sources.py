@@ -176,17 +176,24 @@ ShotLabels = tuple[tuple[float, float, tuple[str, ...]], ...]
 
 
 def read_vision(db: sqlite_utils.Database, video: str) -> tuple[ShotLabels, tuple[np.ndarray, np.ndarray] | None]:
-    """What the vision stage stored: each shot's labels ((start_s, end_s, labels best first)) and the frame
-    embeddings (times (m,), unit vectors (m, dim)); ((), None) when it did not run for ``video``."""
+    """What the vision stages stored: each shot's words of the picture ((start_s, end_s, words best first): the
+    image-text labels, then the objects the detector saw, as "a person", "a car") and the frame embeddings
+    (times (m,), unit vectors (m, dim)); ((), None) when neither stage ran for ``video``. With the object
+    detector alone (no image-text model installed, the common case) the shots still get their objects."""
     from core.vision import VisionMissing, shot_descriptions
     from core.vision import store as vision_store
+    from core.vision.coco import phrase
     from core.vision.shots import model_for
 
     try:
         shots = shot_descriptions(db, video)
-        times, mat = vision_store.frames(db, video, model_for(db, video))
     except (VisionMissing, sqlite3.Error) as e:
         log.debug("no vision data for %s: %s", video, e)
         return (), None
-    labels = tuple((s.start_s, s.end_s, tuple(label for label, _ in s.labels)) for s in shots)
+    labels = tuple((s.start_s, s.end_s, tuple(dict.fromkeys(
+        [label for label, _ in s.labels] + [phrase(name, 1) for name, _n, _p in s.objects]))) for s in shots)
+    try:
+        times, mat = vision_store.frames(db, video, model_for(db, video))
+    except (VisionMissing, sqlite3.Error):
+        return labels, None
     return labels, ((times, mat) if len(times) else None)
