@@ -64,6 +64,7 @@ class Engine(QObject):
     answer_text = Signal(int, str)  # job id, next piece of the streamed answer
     answer_progress = Signal(int, object)  # job id, Progress of an answer or report
     download_progress = Signal(object)  # Progress of a model download (stage "download", bytes)
+    own_job_update = Signal(object)  # JobUpdate of a job ``index`` runs on the engine thread (not the background)
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -279,9 +280,10 @@ class Engine(QObject):
                          threads=ui_threads(self.settings), on_update=self._job_news)
 
     def _job_news(self, u: JobUpdate) -> None:
-        """What the engine thread's own jobs did, for the queue view (their progress leaves as ``progress``)."""
+        """What the engine thread's own jobs did, for the queue view (their progress leaves as ``progress``, and
+        the window refreshes the video itself when ``index`` returns)."""
         if u.event != "progress":
-            self.background.job_update.emit(u)
+            self.own_job_update.emit(u)
 
     async def ask(self, fingerprint: str, kind: str, text: str) -> tuple[int, Answer]:
         """Run one request of ``kind`` (ask, find, ads, summary); returns (job id, answer). Answer text streams

@@ -40,6 +40,7 @@ class LibraryFlows(QObject):
         panel.search_requested.connect(lambda text: self._spawn(self.search(text)))
         panel.moment_chosen.connect(lambda fp, t: self._spawn(self.controller.open_at(fp, t)))
         engine.background.job_update.connect(self._job_update)
+        engine.own_job_update.connect(lambda _u: self.refresh_soon())
         engine.background.watch_event.connect(self._watch_event)
         engine.background.failed.connect(lambda text: self.controller.message.emit(text, "warning"))
 
@@ -72,6 +73,7 @@ class LibraryFlows(QObject):
             self._again = False
             jobs, paused = await self.engine.jobs()
             self.panel.queue.set_jobs(jobs, paused)
+            self.panel.queue.set_background(self.engine.background.running, self.engine.background.watching)
             active = [j for j in jobs if j.state in ("queued", "running")]
             self.panel.set_queue_count(len(active))
             waiting = {j.video for j in active}

@@ -88,6 +88,9 @@ class QueueView(QWidget):
         self.pause_all = QPushButton("Pause queue", self)
         self.pause_all.setToolTip("Running jobs finish their current step and stop; nothing new starts")
         self.pause_all.clicked.connect(lambda: self.pause_queue_requested.emit(not self.paused))
+        self.background = QLabel("", self)  # who runs the queue, which folders feed it
+        self.background.setObjectName("placeholder")
+        self.background.setWordWrap(True)
         self.detail = QLabel("", self)  # the selected job in full: its file, state and last error
         self.detail.setObjectName("queueDetail")
         self.detail.setWordWrap(True)
@@ -133,6 +136,7 @@ class QueueView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addLayout(top)
+        lay.addWidget(self.background)
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.detail)
         lay.addLayout(grid)
@@ -170,6 +174,18 @@ class QueueView(QWidget):
             if chosen is not None and job.id == chosen.id and self.tree.currentItem() is not item:
                 self.tree.setCurrentItem(item)
         self._sync_buttons()
+
+    def set_background(self, running: bool, watching: tuple[str, ...]) -> None:
+        """Say whether this window runs the queue, and which folders it watches."""
+        if not running:
+            text = "Runs while Settings > Background is on, or with `longwatch-cli queue run`."
+        elif watching:
+            names = ", ".join(watching[:2]) + (f" and {len(watching) - 2} more" if len(watching) > 2 else "")
+            text = f"Running in the background · watching {names}"
+        else:
+            text = "Running in the background · no watch folders (Settings)"
+        if self.background.text() != text:
+            self.background.setText(text)
 
     def selected(self) -> Job | None:
         item = self.tree.currentItem()

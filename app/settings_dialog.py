@@ -188,7 +188,13 @@ class SettingsDialog(QDialog):
         form.addRow("Jobs at once", self.queue_concurrency)
         form.addRow("Threads per job", self.job_threads)
         form.addRow("Job attempts", self.job_attempts)
-        form.addRow("Watch folders", self.watch_folders)
+        watch = QHBoxLayout()
+        watch.addWidget(self.watch_folders, 1)
+        add_watch = QPushButton("Add…", self)
+        add_watch.setToolTip("Choose a folder to watch for new recordings")
+        add_watch.clicked.connect(self._browse_watch_folder)
+        watch.addWidget(add_watch, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("Watch folders", watch)
         form.addRow("Queue for new files", self.watch_kinds)
         form.addRow("File settled after", self.watch_settle_s)
         form.addRow("Scan folders every", self.watch_interval_s)
@@ -199,6 +205,17 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _browse_watch_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder to watch for new recordings")
+        if folder:
+            self.add_watch_folder(folder)
+
+    def add_watch_folder(self, folder: str) -> None:
+        """Add ``folder`` as a line of the watch folders (once)."""
+        lines = [ln for ln in self.watch_folders.toPlainText().splitlines() if ln.strip()]
+        if folder not in lines:
+            self.watch_folders.setPlainText("\n".join([*lines, folder]))
 
     def _browse_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Video-XL model folder", self.model_dir.text())

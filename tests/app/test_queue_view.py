@@ -78,6 +78,7 @@ def test_a_queued_folder_runs_in_the_background_and_search_opens_a_moment(
         win.queue_paths([str(tmp_path / "tv")])
         spin(lambda: len(win.library.queue.jobs) == 4, what="the folder's jobs in the queue view")
         assert win.library.tabs.currentWidget() is win.library.queue
+        assert win.library.queue.background.text() == "Running in the background · no watch folders (Settings)"
         spin(lambda: all(s == "done" for _n, _k, s in queue_states(win)), timeout=120, what="the jobs to finish")
         assert sorted(queue_states(win)) == [("rec0.mp4", "ads", "done"), ("rec0.mp4", "evidence", "done"),
                                              ("rec1.mp4", "ads", "done"), ("rec1.mp4", "evidence", "done")]

@@ -125,7 +125,9 @@ def test_settings_dialog_lists_every_settings_field_and_round_trips(qtbot: Any, 
             assert getattr(dlg, widget, None) is not None, f"the dialog has no field for {f.name}"
         dlg.vision.setCurrentText("on")
         dlg.vision_every_s.setValue(1.5)
-        dlg.watch_folders.setPlainText(f"{tmp_path}\n\n{tmp_path / 'tv'}\n")
+        dlg.watch_folders.setPlainText(f"{tmp_path}\n\n")
+        dlg.add_watch_folder(str(tmp_path / "tv"))  # what the Add… button's folder picker does
+        dlg.add_watch_folder(str(tmp_path / "tv"))  # once
         dlg.vision_every_s.setValue(100)  # clamped to the spin box's range, which is Settings' range
         dlg.accept()
         got = dlg.result_settings
