@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import threading
 import time
@@ -42,6 +43,7 @@ from core.usecases import (
     JobUpdate,
     LibraryEntry,
     LibraryHit,
+    LibraryMoment,
     Longwatch,
     Overlays,
     Segment,
@@ -54,6 +56,8 @@ from core.usecases import (
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.1  # the UI needs no more than ~10 progress updates a second
 KINDS = ("ask", "find", "ads", "summary")
+BY_MEANING_BELOW = 3  # library search adds moments found by meaning when the words give fewer hits
+log = logging.getLogger(__name__)
 JOB_ACTIONS = ("pause", "resume", "cancel", "retry")
 
 
@@ -237,9 +241,23 @@ class Engine(QObject):
         library); a file that cannot be read gets its one-line error in ``Enqueued.error``."""
         return await self._media(self.service.enqueue, [Path(p) for p in paths], source="app")
 
-    async def search_all(self, text: str, limit: int = 30) -> list[LibraryHit]:
-        """Full-text hits across every video of the library (speech, subtitles, on-screen text), best first."""
-        return await self._media(self.service.search_all, text, limit=limit)
+    async def search_all(self, text: str, limit: int = 30) -> tuple[list[LibraryHit], list[LibraryMoment]]:
+        """Full-text hits across every video of the library (speech, subtitles, on-screen text), best first,
+        and, when the words themselves are rare (fewer than ``BY_MEANING_BELOW`` hits), moments found by
+        meaning ("a forecast of sunshine" finds "the weather is sunny today")."""
+        def run() -> tuple[list[LibraryHit], list[LibraryMoment]]:
+            hits = self.service.search_all(text, limit=limit)
+            if len(hits) >= BY_MEANING_BELOW:
+                return hits, []
+            try:
+                moments = self.service.find_all(text, limit=10)
+            except LongwatchError as e:  # nothing embedded yet, or the text model is missing: words only
+                log.info("search by meaning skipped: %s", e)
+                return hits, []
+            seen = {(h.video, round(h.hit.start_s)) for h in hits}
+            return hits, [m for m in moments if (m.video, round(m.moment.start)) not in seen]
+
+        return await self._media(run)
 
     async def estimate_memory(self, settings: Settings) -> str:
         """One line: memory the model needs and whether it fits (or why that cannot be said)."""

@@ -120,12 +120,12 @@ class LibraryFlows(QObject):
     # ---- searching every video -------------------------------------------------------------------------------
     async def search(self, text: str) -> None:
         try:
-            hits = await self.engine.search_all(text)
+            hits, moments = await self.engine.search_all(text)
         except LongwatchError as e:
             self.panel.show_search_error(str(e))
             return
         if self.panel.search.text().strip() == text:  # not typed over meanwhile
-            self.panel.show_hits(text, hits)
+            self.panel.show_hits(text, hits, moments)
 
     # ---- what the background reports ---------------------------------------------------------------------------
     def _job_update(self, u: JobUpdate) -> None:

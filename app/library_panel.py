@@ -11,6 +11,8 @@ Beside the videos, the Queue tab (``app.queue_view``) shows the library's job qu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -34,7 +36,7 @@ from app.queue_view import QueueView
 from app.stages import overall, pct, stage_name, state_phrase
 from core.progress import Progress
 from core.timefmt import clock
-from core.usecases import IndexProgress, LibraryEntry, LibraryHit
+from core.usecases import IndexProgress, LibraryEntry, LibraryHit, LibraryMoment
 
 THUMB = QSize(96, 54)
 SOURCE_NAMES = {"speech": "said", "subtitle": "subtitle", "ocr": "on screen"}
@@ -193,6 +195,7 @@ class LibraryPanel(QWidget):
         lay.addWidget(self.stack, 1)
         self.rows: dict[str, LibraryRow] = {}
         self.hits: list[LibraryHit] = []
+        self.places: list[tuple[str, float]] = []  # (fingerprint, seconds) of each result, in the list's order
         self.setMinimumWidth(180)
         self._sync_empty()
 
@@ -205,23 +208,32 @@ class LibraryPanel(QWidget):
             self.stack.setCurrentIndex(1)
             self.search_requested.emit(text)
 
-    def show_hits(self, text: str, hits: list[LibraryHit]) -> None:
-        """The results of searching every video for ``text``, best first (one line per moment)."""
+    def show_hits(self, text: str, hits: list[LibraryHit], moments: Sequence[LibraryMoment] = ()) -> None:
+        """The results of searching every video for ``text``: the word hits best first, then moments found by
+        meaning (one entry per moment; choosing one opens the video there)."""
+        self.places = [(h.video, h.hit.start_s) for h in hits] + [(m.video, m.moment.start) for m in moments]
         self.hits = list(hits)
         self.results.clear()
-        videos = len({h.video for h in hits})
+        n = len(self.places)
+        videos = len({fp for fp, _t in self.places})
         self.results_note.setText(
-            f"No video says or shows “{text}”." if not hits else
-            f"{len(hits)} moment{'s' * (len(hits) != 1)} in {videos} video{'s' * (videos != 1)} — choose one to "
-            "play it")
-        for i, h in enumerate(hits):
+            f"No video says or shows “{text}”." if not n else
+            f"{n} moment{'s' * (n != 1)} in {videos} video{'s' * (videos != 1)} — choose one to play it")
+        for h in hits:
             words = " ".join((h.hit.snippet or h.hit.text).split())
-            item = QListWidgetItem(f"{h.name} · {clock(h.hit.start_s)} · {SOURCE_NAMES.get(h.hit.source, h.hit.source)}"
-                                   f"\n{words}")
-            item.setData(Qt.ItemDataRole.UserRole, i)
-            item.setToolTip(f"{h.path}\n{h.hit.text}")
-            self.results.addItem(item)
+            self._add_result(f"{h.name} · {clock(h.hit.start_s)} · {SOURCE_NAMES.get(h.hit.source, h.hit.source)}"
+                             f"\n{words}", f"{h.path}\n{h.hit.text}")
+        for m in moments:
+            said = m.moment.why[0] if m.moment.why else m.moment.label  # 'subtitle [0:45]: "…" (meaning 0.61…)'
+            self._add_result(f"{m.name} · {clock(m.moment.start)} · by meaning\n{' '.join(said.split())}",
+                             f"{m.path}\n" + "\n".join(m.moment.why))
         self.stack.setCurrentIndex(1)
+
+    def _add_result(self, text: str, tip: str) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, self.results.count())
+        item.setToolTip(tip)
+        self.results.addItem(item)
 
     def show_search_error(self, text: str) -> None:
         self.results.clear()
@@ -241,9 +253,9 @@ class LibraryPanel(QWidget):
 
     def _hit_chosen(self, item: QListWidgetItem) -> None:
         i = item.data(Qt.ItemDataRole.UserRole)
-        if isinstance(i, int) and 0 <= i < len(self.hits):
-            h = self.hits[i]
-            self.moment_chosen.emit(h.video, h.hit.start_s)
+        if isinstance(i, int) and 0 <= i < len(self.places):
+            fp, t = self.places[i]
+            self.moment_chosen.emit(fp, t)
 
     def set_entries(self, entries: list[LibraryEntry]) -> list[str]:
         """Add rows for videos not shown yet; returns their fingerprints."""

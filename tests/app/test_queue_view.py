@@ -96,6 +96,13 @@ def test_a_queued_folder_runs_in_the_background_and_search_opens_a_moment(
         spin(lambda: win.controller.current is not None and win.controller.current.name == "rec1.mp4",
              what="the result's video to open")
         spin(lambda: win.timeline.highlight is not None, what="the moment highlighted")
+        # words that no video says: the moments by meaning
+        win.library.search.setText("a beacon on the coast and the man who tends it")
+        win.library.search.returnPressed.emit()
+        spin(lambda: win.library.results.count() > 0 or "No video" in win.library.results_note.text(),
+             what="the search by meaning")
+        assert "by meaning" in win.library.results.item(0).text()
+        assert "lighthouse keeper" in win.library.results.item(0).text()
         win.library.search.clear()
         assert win.library.stack.currentIndex() == 0
         assert recs[1].exists()
