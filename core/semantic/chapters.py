@@ -53,23 +53,6 @@ def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
     return np.concatenate(parts, axis=1), [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def _seen_matrix(shot_labels: Sequence[tuple[float, float, tuple[str, ...]]], starts: Sequence[float],
-                 ends: Sequence[float]) -> np.ndarray | None:
-    """Which words of the picture (detected objects, vision labels) each shot shows: a 0/1 matrix
-    (n_shots, n_words), from the described shot under each shot's middle; None without any word."""
-    words = sorted({w for _a, _b, labels in shot_labels for w in labels})
-    if not words:
-        return None
-    col = {w: i for i, w in enumerate(words)}
-    out = np.zeros((len(starts), len(words)), dtype=np.float32)
-    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        mid = (a + b) / 2
-        for s, e, labels in shot_labels:
-            if s <= mid < e or (s == e == mid):
-                out[k, [col[w] for w in labels]] = 1.0
-    return out
-
-
 def visual_scores(inp: SummaryInputs, opts: ChapterOptions) -> tuple[list[float], list[float]]:
     """Shot starts (first at 0) and their scene-change scores, from image embeddings when the vision stage
     stored them, else from colour statistics (all 0 without either); ([], []) without shots."""
@@ -83,10 +66,6 @@ def visual_scores(inp: SummaryInputs, opts: ChapterOptions) -> tuple[list[float]
     elif len(inp.frames):
         mat, groups = _frame_matrix(inp.frames)
         shots = shot_vectors(inp.frames.t_s, standardise(mat, groups), inp.shot_starts, inp.duration_s)
-        seen = _seen_matrix(inp.shot_labels, shots.starts, shots.ends)
-        if seen is not None:  # what the object detector saw joins the colours (one feature group of four)
-            shots = replace(shots, vectors=np.concatenate([shots.vectors, standardise(seen, [slice(0, None)])],
-                                                          axis=1))
     else:
         starts = sorted({0.0, *(s for s in inp.shot_starts if 0 < s < inp.duration_s)})
         return starts, [0.0] * len(starts)

@@ -176,24 +176,23 @@ ShotLabels = tuple[tuple[float, float, tuple[str, ...]], ...]
 
 
 def read_vision(db: sqlite_utils.Database, video: str) -> tuple[ShotLabels, tuple[np.ndarray, np.ndarray] | None]:
-    """What the vision stages stored: each shot's words of the picture ((start_s, end_s, words best first): the
-    image-text labels, then the objects the detector saw, as "a person", "a car") and the frame embeddings
-    (times (m,), unit vectors (m, dim)); ((), None) when neither stage ran for ``video``. With the object
-    detector alone (no image-text model installed, the common case) the shots still get their objects."""
+    """What the vision stage stored: each shot's labels ((start_s, end_s, labels best first)) and the frame
+    embeddings (times (m,), unit vectors (m, dim)); ((), None) when it did not run for ``video``.
+
+    The object detector's finds are deliberately not words of the picture for summaries: on animation its COCO
+    classes are confidently wrong (Big Buck Bunny's rabbit is "a person" at p 0.85, the meadow animals "a cow",
+    "a horse"), so chapter titles made from them were false, and as scene-change features they lowered the
+    held-out boundary F1 (benchmarks/RESULTS.md, issue 18). They still serve ``find`` (a query names what it
+    wants, and a wrong guess only ranks a moment lower)."""
     from core.vision import VisionMissing, shot_descriptions
     from core.vision import store as vision_store
-    from core.vision.coco import phrase
     from core.vision.shots import model_for
 
     try:
         shots = shot_descriptions(db, video)
+        times, mat = vision_store.frames(db, video, model_for(db, video))
     except (VisionMissing, sqlite3.Error) as e:
         log.debug("no vision data for %s: %s", video, e)
         return (), None
-    labels = tuple((s.start_s, s.end_s, tuple(dict.fromkeys(
-        [label for label, _ in s.labels] + [phrase(name, 1) for name, _n, _p in s.objects]))) for s in shots)
-    try:
-        times, mat = vision_store.frames(db, video, model_for(db, video))
-    except (VisionMissing, sqlite3.Error):
-        return labels, None
+    labels = tuple((s.start_s, s.end_s, tuple(label for label, _ in s.labels)) for s in shots)
     return labels, ((times, mat) if len(times) else None)
