@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from core.evidence.ocr import OcrObservation, OcrReader, merge_observations
 from core.evidence.options import EvidenceOptions
 from core.evidence.speech import SpeechBuffer, load_model, transcribe
 from core.evidence.types import BlackFrames, FrameStat, Level, Silence
-from core.media.types import VideoInfo
+from core.media.types import Frame, VideoInfo
 from core.progress import CancelToken, Progress, RateMeter
 from core.vision import FrameEmbedder, ObjectStage, load_detector
 from core.vision import load_model as load_vision_model
@@ -84,7 +84,7 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
     buf = _FrameBuffers()
     last_ocr: tuple[np.ndarray, list[OcrObservation]] | None = None
     last_commit = time.monotonic()
-    for frame in stream:
+    for frame in _past_the_last_picture_ends(stream, start):
         if cancel is not None:
             cancel.raise_if_cancelled()
         t, slot = frame.pts_s, math.floor(frame.target_s * options.fps)
@@ -113,6 +113,19 @@ def frame_pass(db: sqlite_utils.Database, run_id: int, path: Path, info: VideoIn
         _finish_vision(db, run_id, info, embedder)
     if objects is not None:
         _finish_objects(db, run_id, info, objects)
+
+
+def _past_the_last_picture_ends(stream: Iterable[Frame], start_s: float) -> Iterator[Frame]:
+    """The frames of a (resumed) pass. A pass resumed after ``start_s`` > 0 whose remaining slots all lie past
+    the last picture of the file (a cancel in the last second of a recording whose sound outlasts its picture)
+    decodes nothing there; that is the end of the pass, not a damaged file (a fresh pass still raises)."""
+    from core.media.errors import DamagedMedia
+
+    try:
+        yield from stream
+    except DamagedMedia:  # raised only when the plan yielded no picture at all
+        if start_s <= 0:
+            raise
 
 
 def _embedder(db: sqlite_utils.Database, info: VideoInfo, options: EvidenceOptions,

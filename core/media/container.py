@@ -126,7 +126,8 @@ def start_time_s(container: InputContainer) -> float:
 
 
 PTS_WRAP_TICKS = 1 << 33  # MPEG-TS / MPEG-PS timestamps are 33-bit: they wrap every 26.5 h at 90 kHz
-_WRAPPING_FORMATS = {"mpegts", "mpeg", "mpegtsraw"}
+WRAPPING_FORMATS = frozenset({"mpegts", "mpeg", "mpegtsraw"})
+PTS_WRAP_S = PTS_WRAP_TICKS / 90_000  # 26.5 h: the 90 kHz clock's wrap
 
 
 class StreamClock:
@@ -141,7 +142,7 @@ class StreamClock:
     def __init__(self, container: InputContainer, stream: av.stream.Stream) -> None:
         self.tb = time_base_s(stream)  # seconds per tick
         self.offset = start_time_s(container)  # s
-        self._wraps = container.format.name in _WRAPPING_FORMATS
+        self._wraps = container.format.name in WRAPPING_FORMATS
         self._last = round(self.offset / self.tb)  # ticks of the previous timestamp
 
     def ticks(self, pts: int) -> int:

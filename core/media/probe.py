@@ -13,6 +13,8 @@ from av.video.stream import VideoStream
 
 from core.media.container import (
     IMAGE_CODECS,
+    PTS_WRAP_S,
+    WRAPPING_FORMATS,
     check_path,
     is_image_format,
     is_text_art,
@@ -238,7 +240,13 @@ def _has_data_at(container: InputContainer, vs: VideoStream, t_s: float) -> bool
 
 def _duration_s(container: InputContainer, vs: VideoStream) -> float:
     if container.duration and container.duration > 0:
-        return float(container.duration) / 1_000_000
+        total = float(container.duration) / 1_000_000
+        video = float(vs.duration * vs.time_base) if vs.duration and vs.time_base else None
+        if container.format.name in WRAPPING_FORMATS and video and total > video + PTS_WRAP_S / 2:
+            # An MPEG-TS whose first audio timestamp is slightly negative, written modulo 2**33 (8589928832 for
+            # -5760), makes libav's container duration ~26.5 h; the picture's own extent is the recording's.
+            return video
+        return total
     if vs.duration and vs.time_base:
         return float(vs.duration * vs.time_base) - 0.0
     # No duration in the headers (raw streams, some AVI/TS): the last packet's end time.

@@ -157,3 +157,37 @@ def test_a_ts_recording_whose_sound_outlasts_its_picture(tmp_path: Path) -> None
     assert any(abs(a - 9.0) < 0.2 for a, _ in silences) and any(abs(a - 19.5) < 0.2 for a, _ in silences), silences
     blacks = [r["start_s"] for r in db.query("SELECT start_s FROM ev_black ORDER BY start_s")]
     assert any(abs(a - 9.0) < 0.2 for a in blacks) and any(abs(a - 19.5) < 0.2 for a in blacks), blacks
+
+
+def test_a_pass_cancelled_in_the_last_second_of_a_ts_recording_resumes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short TS recording probes to its real length (not 26.5 h: the audio's first timestamp wrapped), and a
+    cancel after the last picture's slot leaves only slots with no picture to decode: the resumed pass ends
+    there instead of calling the file damaged, and matches a clean pass."""
+    from core.evidence import EvidenceOptions, passes, read_shots, run_evidence
+
+    path = write_recording(tmp_path / "rec.ts", [Part("show", 6.0, shot_s=2.0), Part("black", 0.5),
+                                                 Part("ad", 4.0, colour=(230, 40, 40), tone_hz=880)], size=(96, 54))
+    from core.media import probe
+
+    # a slightly negative first audio timestamp, written modulo 2**33, must not make it a 26.5 h recording
+    assert probe(path).duration_s == pytest.approx(10.5, abs=0.2)
+    opts = EvidenceOptions(ocr=False, speech=False, fps=2.0)
+    clean = open_db(":memory:")
+    fp = run_evidence(clean, path, opts).fingerprint
+    monkeypatch.setattr(passes, "CHECKPOINT_WALL_S", 0.0)  # commit and report after every frame
+    db = open_db(":memory:")
+    token = CancelToken()
+    last: list[float] = []
+
+    def report(p: Progress) -> None:
+        if p.stage == "frames" and p.done < p.total:  # type: ignore[operator]
+            last.append(p.done)
+            if p.done >= 10.0:  # the slot of the last picture (10.25 s) is committed
+                token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_evidence(db, path, opts, progress=report, cancel=token)
+    assert last and last[-1] >= 10.0
+    run_evidence(db, path, opts)  # resumes: no picture left to decode is the end, not damage
+    assert [s.start_s for s in read_shots(db, fp)] == [s.start_s for s in read_shots(clean, fp)]
