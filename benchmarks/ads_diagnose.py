@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/ads_diagnose.py [--corpus DIR] [--train 12 --test 8 --minutes 3] [--folds 4]
     .venv/bin/python benchmarks/ads_diagnose.py --built      # only the training recordings already built
 
-Each training recording is scored by a model fitted on the other folds (``GroupKFold`` by recording, as
+Each training recording is scored by a model fitted on the other folds (by recording, ``ads_fit.fold_ids``, as
 ``ads_fit.py`` cross-validates), decoded at the best pooled decision point (or ``--decision``), and reported: for every true
 advert whether a candidate with both ends within ``TOL_S`` exists at all (else the gaps nearest its ends), its
 out-of-fold margin and whether the decoder kept it; for every reported advert that matches none, its span and
@@ -58,10 +58,11 @@ def main() -> None:
     ap.add_argument("--built", action="store_true", help="use the training recordings already built, build none")
     args = ap.parse_args()
     names = feature_names(tuple(args.blocks))
-    train = [r for r in (built(args.corpus) if args.built else prepare(args)) if r.split == "train"]
+    train = [r for r in (built(args.corpus) if args.built else prepare(args))
+             if r.split == "train" and int(r.name.split("_")[1]) < args.train]
     data = [(r, *rows(r, names)) for r in train]
     ticks = [tick_rows(r, s) for r, s, _ in data] if uses_material(names) else None
-    materials = Materials(ticks, fold_ids(len(data), args.folds)) if ticks is not None else None
+    materials = Materials(ticks, fold_ids([r.kind for r, _, _ in data], args.folds)) if ticks is not None else None
     scored = [(rec, s, z) for _, val, logits in out_of_fold(data, args.folds, args.kind, materials, ticks)
               for (rec, s), z in zip(val, logits, strict=True)]
     thr_grid = np.arange(-4.0, 6.01, 0.5)

@@ -11,7 +11,8 @@
    of the tick classifier (``core.evidence.ad_features.material_features``; positive inside a true advert). The
    candidate rows of a recording get the material features from a tick classifier fitted on *other* folds only,
    so the candidate model learns how far out-of-sample tick scores can be trusted.
-3. Two kinds of classifier, boosted trees and a logistic regression, are cross-validated by recording (``GroupKFold``, a fold never sees its own recordings): the model is fitted on the
+3. Two kinds of classifier, boosted trees and a logistic regression, are cross-validated by recording
+   (``fold_ids``: every fold holds recordings of every kind; a fold never sees its own recordings): the model is fitted on the
    other folds (its tick classifiers on the other folds' other folds) and its decisions decoded on the held-out fold at several decision points; the point with the best
    mean of break F1 and advert F1 over the folds becomes ``decision_logit``. The fold scores are written into the
    model file (``info.cv``).
@@ -51,7 +52,11 @@ from core.evidence.ads import Scored, decode
 TOL_S = 0.6  # a candidate is the advert when both ends are this close
 DEFAULT_BLOCKS = ("boundary", "interior", "separator", "logo", "material")  # no text: the corpus pass runs no OCR / speech
 MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "models" / "ads.json"
-PARAMS = {"max_iter": 200, "learning_rate": 0.08, "max_leaf_nodes": 15, "min_samples_leaf": 10,
+# Small trees with large leaves: positives are a few dozen whole adverts, and bigger trees (15 leaves of >= 10
+# rows, 200 rounds, the first model) learn single adverts. Chosen among three settings by out-of-fold break and
+# advert F1 on the first 12 training recordings (benchmarks/ads_diagnose.py): 0.64 / 0.54 (15 leaves, >= 10 rows),
+# 0.73 / 0.67 (7, >= 40), 0.86 / 0.76 (5, >= 80).
+PARAMS = {"max_iter": 150, "learning_rate": 0.08, "max_leaf_nodes": 5, "min_samples_leaf": 80,
           "l2_regularization": 1.0, "random_state": 0}
 if os.environ.get("LONGWATCH_ADS_PARAMS"):  # for experiments on the training folds: JSON overrides
     PARAMS = {**PARAMS, **json.loads(os.environ["LONGWATCH_ADS_PARAMS"])}
@@ -124,13 +129,17 @@ class Materials:
         return self.cache[folds]
 
 
-def fold_ids(n: int, folds: int) -> np.ndarray:
-    from sklearn.model_selection import GroupKFold
-
-    out = np.zeros(n, np.int64)
-    groups = np.arange(n)
-    for k, (_, val) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=groups)):
-        out[val] = k
+def fold_ids(kinds: list[str], folds: int) -> np.ndarray:
+    """The fold of each recording: the recordings sorted by kind go round the folds, so every fold holds
+    broadcasts, films and programmes alike. The round-robin by index that ``GroupKFold`` gives on this corpus (it
+    draws the kinds in turn) put all films, and all programmes, in one fold: that fold's model had seen no
+    spliced advert, and a programme fold was scored on false alarms alone."""
+    if len(kinds) < folds:
+        raise SystemExit(f"{len(kinds)} training recordings cannot make {folds} folds; build more (--train) "
+                         "or pass a smaller --folds")
+    out = np.zeros(len(kinds), np.int64)
+    for r, i in enumerate(sorted(range(len(kinds)), key=lambda i: (kinds[i], i))):
+        out[i] = r % folds
     return out
 
 
@@ -182,7 +191,7 @@ def out_of_fold(data: list[tuple[Recording, Scored, np.ndarray]], folds: int, ki
                 ) -> list[tuple[int, list[tuple[Recording, Scored]], list[np.ndarray]]]:
     """Per fold: its recordings (with material features from tick classifiers that never saw them) and the
     log-odds of a candidate model fitted on the other folds."""
-    fold_of = fold_ids(len(data), folds)
+    fold_of = fold_ids([r.kind for r, _, _ in data], folds)
     names = list(data[0][1].names)
     out = []
     for k in range(folds):
@@ -227,7 +236,7 @@ def main() -> None:
     train = [r for r in prepare(args) if r.split == "train"]
     data = [(r, *rows(r, names)) for r in train]
     ticks = [tick_rows(r, s) for r, s, _ in data] if uses_material(names) else None
-    fold_of = fold_ids(len(data), args.folds)
+    fold_of = fold_ids([r.kind for r, _, _ in data], args.folds)
     materials = Materials(ticks, fold_of) if ticks is not None else None
     y = np.concatenate([lab for _, _, lab in data])
     print(f"{len(train)} training recordings, {len(y)} candidates, {int(y.sum())} adverts matched "

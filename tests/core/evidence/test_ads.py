@@ -187,11 +187,3 @@ def test_a_model_with_a_material_tick_classifier_round_trips_and_feeds_its_block
     with pytest.raises(ValueError, match="one value per tick"):
         add_material(tl, z[:-1])
 
-
-def test_the_shipped_model_scores_with_its_tick_classifier_when_it_has_one() -> None:
-    from core.evidence.ad_features import MATERIAL_FEATURES
-
-    model = load_model()
-    if any(n.startswith("material_") for n in model.features):
-        assert model.material is not None and model.material.features == MATERIAL_FEATURES
-        assert len(model.material.trees) >= 10
