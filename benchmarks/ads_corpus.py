@@ -14,6 +14,11 @@ AAC) is one of three kinds, drawn with its own seed:
 - ``film``: a film with 1-2 adverts spliced in mid-scene with no separator at all (no black, no silence).
 - ``programme``: programme only, no adverts (false alarms are measured here).
 
+Training recordings give every advert its own colour grade (hue rotation up to 60 degrees, saturation, contrast)
+and sometimes a centre zoom, from a generator of its own, and may use vtest.avi as advert footage beside the Big
+Buck Bunny programme: three advert clips are few looks, and the model should learn "unlike the programme" rather
+than what those clips look like. Held-out recordings are drawn and rendered exactly as before (no grade).
+
 The sources are split before anything is drawn: footage (and music) in the ``train`` group never appears in a
 ``test`` recording, so held-out numbers are held out by recording and by source footage. Next to each
 ``NAME.mp4`` lies ``NAME.json``: kind, split, sources, and every advert with its first / last frame and times
@@ -58,7 +63,7 @@ CORPUS_VERSION = 1
 # music of the two groups are different files, and so are the espeak-ng voices and the advert scripts.
 SPLIT: dict[str, list[tuple[str, str, tuple[float, float] | None]]] = {
     "bbb.mp4": [("train", "programme", (0.0, 298.0)), ("test", "programme", (298.0, 596.0))],
-    "vtest.avi": [("train", "programme", None)],
+    "vtest.avi": [("train", "programme", None), ("train", "advert", None)],  # an advert only beside another programme
     "Megamind.avi": [("train", "advert", None)],
     "bikes.mp4": [("train", "advert", None)],
     "tree.avi": [("train", "advert", None)],
@@ -127,6 +132,7 @@ class Piece:
     text: str = ""  # drawn over the last third (adverts) or the whole piece (titles)
     audio: str = "bed"  # "bed" (the programme's sound), "ad", "silence", "quiet"
     ad_index: int = -1
+    grade: tuple[float, float, float, float] = (0.0, 1.0, 1.0, 1.0)  # hue shift (deg), saturation, contrast, zoom
 
 
 @dataclass
@@ -222,7 +228,9 @@ def programme_pieces(rng: np.random.Generator, src: Source, seconds: float, logo
 
 
 def advert_pieces(rng: np.random.Generator, sources: list[Source], n: int, first_index: int,
-                  length_s: tuple[float, float]) -> list[Piece]:
+                  length_s: tuple[float, float], graded: int | None = None) -> list[Piece]:
+    """``graded``: a seed, to give every advert its own colour grade and zoom (training recordings only: three
+    advert clips are few looks, and a model should learn "unlike the programme", not "looks like Megamind")."""
     out = []
     for k in range(n):
         src = sources[int(rng.integers(len(sources)))]
@@ -230,8 +238,13 @@ def advert_pieces(rng: np.random.Generator, sources: list[Source], n: int, first
                    else float(rng.uniform(*length_s)))
         seconds = float(np.clip(seconds + rng.uniform(-0.5, 0.5), *length_s))
         text = str(rng.choice(AD_TEXTS)) if rng.random() < 0.6 else ""
-        out.append(Piece("advert", _frames(seconds), _shots(rng, src, seconds, (1.0, 4.0), bool(rng.random() < 0.5)),
-                         text=text, audio="ad", ad_index=first_index + k))
+        piece = Piece("advert", _frames(seconds), _shots(rng, src, seconds, (1.0, 4.0), bool(rng.random() < 0.5)),
+                      text=text, audio="ad", ad_index=first_index + k)
+        if graded is not None:  # its own generator: the plan's draws (and every held-out recording) stay as they are
+            g = np.random.default_rng([graded, 77, first_index + k])
+            piece.grade = (float(g.uniform(-60, 60)), float(g.uniform(0.5, 1.6)), float(g.uniform(0.7, 1.3)),
+                           float(g.choice([1.0, 1.0, g.uniform(1.0, 1.5)])))
+        out.append(piece)
     return out
 
 
@@ -250,6 +263,7 @@ def plan_recording(name: str, kind: str, split: str, seed: int, sources: list[So
     rng = np.random.default_rng(seed)
     progs = [s for s in sources if s.kind == "programme" and s.group == split]
     ad_pool = [s for s in sources if s.kind == "advert" and s.group == split]
+    graded = seed if split == "train" else None
     music = [s for s in sources if s.kind == "music" and s.group == split]
     prog = max(progs, key=lambda s: s.duration_s * rng.uniform(0.3, 1.7))
     logo = (kind == "broadcast" and rng.random() < 0.85) or (kind != "broadcast" and rng.random() < 0.4)
@@ -264,7 +278,7 @@ def plan_recording(name: str, kind: str, split: str, seed: int, sources: list[So
         for b in range(splices + 1):
             pieces += programme_pieces(rng, prog, chunk, logo, hard=True)
             if b < splices:
-                pieces += advert_pieces(rng, ad_pool, 1, n_ads, (15, 40))
+                pieces += advert_pieces(rng, [a for a in ad_pool if a.path != prog.path], 1, n_ads, (15, 40), graded)
                 n_ads += 1
     else:
         breaks = int(rng.integers(1, 4))
@@ -274,7 +288,8 @@ def plan_recording(name: str, kind: str, split: str, seed: int, sources: list[So
             pieces += programme_pieces(rng, prog, chunk * float(rng.uniform(0.7, 1.3)), logo)
             if b < breaks:
                 style = (int(rng.choice([0, 0, 1, 3, 5, 10])), bool(rng.random() < 0.6))
-                ads = advert_pieces(rng, ad_pool, int(rng.integers(1, 7)), n_ads, (10, 60))
+                ads = advert_pieces(rng, [a for a in ad_pool if a.path != prog.path], int(rng.integers(1, 7)), n_ads,
+                                    (10, 60), graded)
                 while len(ads) > 1 and sum(a.frames for a in ads) / FPS > budget / (breaks - b):
                     ads.pop()
                 budget -= sum(a.frames for a in ads) / FPS
@@ -313,7 +328,8 @@ def truth(plan: Plan) -> dict[str, object]:
             "frames": plan.frames, "duration_s": plan.frames / FPS, "programme_source": plan.programme_source,
             "advert_sources": plan.advert_sources, "music": [plan.music_programme, *plan.music_adverts],
             "logo_corner": plan.logo_corner, "ad_gain_db": plan.ad_gain_db, "adverts": adverts, "breaks": breaks,
-            "corpus_version": CORPUS_VERSION}
+            "corpus_version": CORPUS_VERSION,
+            **({"grades": [list(p.grade) for p in plan.pieces if p.kind == "advert"]} if plan.split == "train" else {})}
 
 
 # ---- rendering -------------------------------------------------------------------------------------------------
@@ -402,6 +418,8 @@ def piece_frames(p: Piece, logo: tuple[np.ndarray, np.ndarray, int] | None) -> I
     else:
         frames = _shots_frames(p)
     for k, f in enumerate(frames):
+        if p.grade != (0.0, 1.0, 1.0, 1.0):
+            f = _graded(f, p.grade)
         fade = min(1.0, (k + 1) / p.fade_in if p.fade_in else 1.0, (p.frames - k) / p.fade_out if p.fade_out else 1.0)
         out = cv2.convertScaleAbs(f, alpha=p.gain * fade) if p.gain * fade != 1.0 else f.copy()
         if p.logo and logo is not None:
@@ -413,6 +431,20 @@ def piece_frames(p: Piece, logo: tuple[np.ndarray, np.ndarray, int] | None) -> I
         if p.kind == "advert" and p.text and k >= p.frames * 2 // 3:
             out = _overlay_text(out, p.text, centre=False)
         yield out
+
+
+def _graded(rgb: np.ndarray, grade: tuple[float, float, float, float]) -> np.ndarray:
+    """A colour grade (hue rotation, saturation, contrast about mid-grey) and a centre zoom of one frame."""
+    hue, sat, contrast, zoom = grade
+    if zoom > 1.0:
+        ch, cw = round(H / zoom), round(W / zoom)
+        y0, x0 = (H - ch) // 2, (W - cw) // 2
+        rgb = cv2.resize(rgb[y0:y0 + ch, x0:x0 + cw], (W, H), interpolation=cv2.INTER_LINEAR)
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(np.int16)
+    hsv[..., 0] = (hsv[..., 0] + round(hue / 2)) % 180  # OpenCV hue is 0-179 (degrees / 2)
+    hsv[..., 1] = np.clip(hsv[..., 1] * sat, 0, 255)
+    out = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32)
+    return np.clip((out - 128.0) * contrast + 128.0, 0, 255).astype(np.uint8)
 
 
 def _shots_frames(p: Piece) -> Iterator[np.ndarray]:

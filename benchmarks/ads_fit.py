@@ -7,8 +7,13 @@
 2. Every candidate advert of every *training* recording (``core.evidence.ad_features``) is a row; it is positive
    when both its ends lie within ``TOL_S`` of one true advert's first frame and end. Held-out recordings are never
    read here.
-3. Two kinds of classifier, boosted trees and a logistic regression, are cross-validated by recording (``GroupKFold``, a fold never sees its own recordings): the model is fitted on the
-   other folds and its decisions decoded on the held-out fold at several decision points; the point with the best
+   With the ``material`` block (the default), every second tick (0.5 s) of every training recording is also a row
+   of the tick classifier (``core.evidence.ad_features.material_features``; positive inside a true advert). The
+   candidate rows of a recording get the material features from a tick classifier fitted on *other* folds only,
+   so the candidate model learns how far out-of-sample tick scores can be trusted.
+3. Two kinds of classifier, boosted trees and a logistic regression, are cross-validated by recording
+   (``fold_ids``: every fold holds recordings of every kind; a fold never sees its own recordings): the model is fitted on the
+   other folds (its tick classifiers on the other folds' other folds) and its decisions decoded on the held-out fold at several decision points; the point with the best
    mean of break F1 and advert F1 over the folds becomes ``decision_logit``. The fold scores are written into the
    model file (``info.cv``).
    The kind with the better cross-validated score is kept.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,16 +35,35 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ads_eval import Recording, Tally, add_corpus_args, median, prepare
-from core.evidence.ad_features import BLOCK_FEATURES, candidates, feature_names, features
+from core.evidence.ad_features import (
+    BLOCK_FEATURES,
+    MATERIAL_FEATURES,
+    add_material,
+    candidates,
+    feature_names,
+    features,
+    material_block,
+    material_features,
+)
 from core.evidence.ad_model import AdModel, Tree
-from core.evidence.ad_timeline import Timeline
+from core.evidence.ad_timeline import DT, Timeline
 from core.evidence.ads import Scored, decode
 
 TOL_S = 0.6  # a candidate is the advert when both ends are this close
-DEFAULT_BLOCKS = ("boundary", "interior", "separator", "logo")  # no text: the corpus pass runs no OCR / speech
+DEFAULT_BLOCKS = ("boundary", "interior", "separator", "logo", "material")  # no text: the corpus pass runs no OCR / speech
 MODEL_PATH = Path(__file__).resolve().parents[1] / "resources" / "models" / "ads.json"
-PARAMS = {"max_iter": 200, "learning_rate": 0.08, "max_leaf_nodes": 15, "min_samples_leaf": 10,
+# Small trees with large leaves: positives are a few dozen whole adverts, and bigger trees (15 leaves of >= 10
+# rows, 200 rounds, the first model) learn single adverts. Chosen among three settings by out-of-fold break and
+# advert F1 on the first 12 training recordings (benchmarks/ads_diagnose.py, then with round-robin folds): 0.64 /
+# 0.54 (15 leaves, >= 10 rows), 0.73 / 0.67 (7, >= 40), 0.86 / 0.76 (5, >= 80). At 28 recordings with the folds of
+# fold_ids the two ends are level (0.77 / 0.80 vs 0.75 / 0.82; benchmarks/RESULTS.md).
+PARAMS = {"max_iter": 150, "learning_rate": 0.08, "max_leaf_nodes": 5, "min_samples_leaf": 80,
           "l2_regularization": 1.0, "random_state": 0}
+if os.environ.get("LONGWATCH_ADS_PARAMS"):  # for experiments on the training folds: JSON overrides
+    PARAMS = {**PARAMS, **json.loads(os.environ["LONGWATCH_ADS_PARAMS"])}
+MATERIAL_PARAMS = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 40,
+                   "l2_regularization": 1.0, "random_state": 0}
+TICK_STEP = 2  # every 2nd tick (0.5 s) is a row of the tick classifier
 LINEAR_C = 0.1  # inverse L2 strength of the logistic regression on standardised features
 
 
@@ -52,6 +77,71 @@ def rows(rec: Recording, names: list[str]) -> tuple[Scored, np.ndarray]:
     for a, b in rec.adverts:
         y |= (np.abs(c.start_s - a) <= TOL_S) & (np.abs(c.end_s - b) <= TOL_S)
     return Scored(tl, c, x, np.zeros(c.n), tuple(names)), y
+
+
+def tick_rows(rec: Recording, s: Scored) -> tuple[np.ndarray, np.ndarray]:
+    """Every tick's material features (all ticks: the candidate features need them) and its label."""
+    tl = s.timeline
+    t = (np.arange(tl.n) + 0.5) * DT
+    y = np.zeros(tl.n, bool)
+    for a, b in rec.adverts:
+        y |= (t >= a) & (t < b)
+    return material_features(tl), y
+
+
+def fit_material(x: np.ndarray, y: np.ndarray) -> AdModel:
+    """The tick classifier on every TICK_STEP-th tick of the given recordings."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    est = HistGradientBoostingClassifier(**MATERIAL_PARAMS).fit(x, y)
+    model = export(est, list(MATERIAL_FEATURES), 0.0, {"kind": "trees", "params": MATERIAL_PARAMS,
+                                                       "ticks": len(y), "advert_ticks": int(y.sum())})
+    assert np.allclose(model.logit(x[:2000]), est.decision_function(x[:2000]), atol=1e-6), "numpy != scikit-learn"
+    return model
+
+
+def uses_material(names: list[str] | tuple[str, ...]) -> bool:
+    return bool(set(names) & set(BLOCK_FEATURES["material"]))
+
+
+def with_material(s: Scored, material: AdModel, tick_x: np.ndarray) -> Scored:
+    """``s`` with its material columns computed from ``material``'s log-odds on the recording's ticks."""
+    add_material(s.timeline, material.logit(tick_x))
+    block = material_block(s.timeline, s.cands)
+    x = s.x.copy()
+    for col, name in enumerate(s.names):
+        if name in block:
+            x[:, col] = block[name]
+    return Scored(s.timeline, s.cands, x, s.margin, s.names)
+
+
+class Materials:
+    """Tick classifiers fitted with some folds left out, each fitted once (by the set of folds left out)."""
+
+    def __init__(self, ticks: list[tuple[np.ndarray, np.ndarray]], fold_of: np.ndarray) -> None:
+        self.ticks, self.fold_of, self.cache = ticks, fold_of, {}  # type: ignore[var-annotated]
+
+    def without(self, folds: frozenset[int]) -> AdModel:
+        if folds not in self.cache:
+            use = [i for i in range(len(self.ticks)) if int(self.fold_of[i]) not in folds]
+            x = np.vstack([self.ticks[i][0][::TICK_STEP] for i in use])
+            y = np.concatenate([self.ticks[i][1][::TICK_STEP] for i in use])
+            self.cache[folds] = fit_material(x, y)
+        return self.cache[folds]
+
+
+def fold_ids(kinds: list[str], folds: int) -> np.ndarray:
+    """The fold of each recording: the recordings sorted by kind go round the folds, so every fold holds
+    broadcasts, films and programmes alike. The round-robin by index that ``GroupKFold`` gives on this corpus (it
+    draws the kinds in turn) put all films, and all programmes, in one fold: that fold's model had seen no
+    spliced advert, and a programme fold was scored on false alarms alone."""
+    if len(kinds) < folds:
+        raise SystemExit(f"{len(kinds)} training recordings cannot make {folds} folds; build more (--train) "
+                         "or pass a smaller --folds")
+    out = np.zeros(len(kinds), np.int64)
+    for r, i in enumerate(sorted(range(len(kinds)), key=lambda i: (kinds[i], i))):
+        out[i] = r % folds
+    return out
 
 
 def fit(x: np.ndarray, y: np.ndarray, kind: str, names: list[str]) -> AdModel:
@@ -97,19 +187,37 @@ def evaluate(scored: list[tuple[Recording, Scored]], logits: list[np.ndarray], t
     return {"break_f1": breaks.f1, "advert_f1": adverts.f1, "boundary_s": median(errors)}
 
 
-def cross_validate(data: list[tuple[Recording, Scored, np.ndarray]], folds: int, grid: np.ndarray,
-                   kind: str) -> tuple[float, float, list[dict[str, float]]]:
-    """(best decision point, its mean of break and advert F1, per-fold scores at it)."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = np.arange(len(data))
-    per_thr: dict[float, list[dict[str, float]]] = {float(t): [] for t in grid}
-    for train_idx, val_idx in GroupKFold(n_splits=folds).split(groups, groups=groups):
-        names = list(data[0][1].names)
-        model = fit(np.vstack([data[i][1].x for i in train_idx]), np.concatenate([data[i][2] for i in train_idx]),
+def out_of_fold(data: list[tuple[Recording, Scored, np.ndarray]], folds: int, kind: str,
+                materials: Materials | None = None, ticks: list[tuple[np.ndarray, np.ndarray]] | None = None
+                ) -> list[tuple[int, list[tuple[Recording, Scored]], list[np.ndarray]]]:
+    """Per fold: its recordings (with material features from tick classifiers that never saw them) and the
+    log-odds of a candidate model fitted on the other folds."""
+    fold_of = fold_ids([r.kind for r, _, _ in data], folds)
+    names = list(data[0][1].names)
+    out = []
+    for k in range(folds):
+        train_idx = np.flatnonzero(fold_of != k)
+        val_idx = np.flatnonzero(fold_of == k)
+        scored = {int(i): data[i][1] for i in range(len(data))}
+        if materials is not None and ticks is not None:  # the tick classifier never saw the rows it describes
+            for i in train_idx:
+                scored[int(i)] = with_material(data[i][1], materials.without(frozenset({k, int(fold_of[i])})),
+                                               ticks[i][0])
+            for i in val_idx:
+                scored[int(i)] = with_material(data[i][1], materials.without(frozenset({k})), ticks[i][0])
+        model = fit(np.vstack([scored[int(i)].x for i in train_idx]), np.concatenate([data[i][2] for i in train_idx]),
                     kind, names)
-        val = [(data[i][0], data[i][1]) for i in val_idx]
-        logits = [model.logit(s.x) if s.cands.n else np.zeros(0) for _, s in val]
+        val = [(data[i][0], scored[int(i)]) for i in val_idx]
+        out.append((k, val, [model.logit(s.x) if s.cands.n else np.zeros(0) for _, s in val]))
+    return out
+
+
+def cross_validate(data: list[tuple[Recording, Scored, np.ndarray]], folds: int, grid: np.ndarray,
+                   kind: str, materials: Materials | None = None,
+                   ticks: list[tuple[np.ndarray, np.ndarray]] | None = None) -> tuple[float, float, list[dict[str, float]]]:
+    """(best decision point, its mean of break and advert F1, per-fold scores at it)."""
+    per_thr: dict[float, list[dict[str, float]]] = {float(t): [] for t in grid}
+    for _, val, logits in out_of_fold(data, folds, kind, materials, ticks):
         for t in grid:
             per_thr[float(t)].append(evaluate(val, logits, float(t)))
     score = {t: np.mean([0.5 * (r["break_f1"] + r["advert_f1"]) for r in rs]) for t, rs in per_thr.items()}
@@ -128,23 +236,35 @@ def main() -> None:
     names = feature_names(tuple(args.blocks))
     train = [r for r in prepare(args) if r.split == "train"]
     data = [(r, *rows(r, names)) for r in train]
-    x = np.vstack([s.x for _, s, _ in data])
+    ticks = [tick_rows(r, s) for r, s, _ in data] if uses_material(names) else None
+    fold_of = fold_ids([r.kind for r, _, _ in data], args.folds)
+    materials = Materials(ticks, fold_of) if ticks is not None else None
     y = np.concatenate([lab for _, _, lab in data])
     print(f"{len(train)} training recordings, {len(y)} candidates, {int(y.sum())} adverts matched "
           f"of {sum(len(r.adverts) for r in train)}", file=sys.stderr)
     grid = np.arange(-4.0, 6.01, 0.5)
-    tried = {kind: cross_validate(data, args.folds, grid, kind) for kind in args.kinds}
+    tried = {kind: cross_validate(data, args.folds, grid, kind, materials, ticks) for kind in args.kinds}
     for kind, (t, sc, _) in tried.items():
         print(f"cv {kind}: decision point {t:+.1f}, mean of break and advert F1 {sc:.3f}", file=sys.stderr)
     kind = max(tried, key=lambda k: tried[k][1])
     thr, _, folds = tried[kind]
+    material = None
+    if materials is not None and ticks is not None:  # candidate rows from out-of-fold tick scores, as in the CV
+        final = [with_material(s, materials.without(frozenset({int(fold_of[i])})), ticks[i][0])
+                 for i, (_, s, _) in enumerate(data)]
+        x = np.vstack([s.x for s in final])
+        material = materials.without(frozenset())
+    else:
+        x = np.vstack([s.x for _, s, _ in data])
     fitted = fit(x, y, kind, names)
     info = {"kind": kind, "cv_by_kind": {k: v[1] for k, v in tried.items()}, "linear_c": LINEAR_C,"fitted": datetime.date.today().isoformat(), "corpus": str(args.corpus), "recordings": [r.name for r in train],
             "candidates": len(y), "positives": int(y.sum()), "params": PARAMS, "tolerance_s": TOL_S,
             "cv": {"folds": args.folds, "by": "recording", "per_fold": folds,
                    "break_f1": float(np.mean([f["break_f1"] for f in folds])),
                    "advert_f1": float(np.mean([f["advert_f1"] for f in folds]))}}
-    model = AdModel(fitted.features, fitted.baseline, fitted.trees, thr, info, fitted.linear)
+    if material is not None:
+        info["material"] = material.info
+    model = AdModel(fitted.features, fitted.baseline, fitted.trees, thr, info, fitted.linear, material)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model.to_json(), separators=(",", ":")))
     print(json.dumps({"decision_logit": thr, **info["cv"]}, indent=1))

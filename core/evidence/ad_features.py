@@ -7,6 +7,12 @@ the whole recording and next to its own surroundings, what separates it inside (
 probably two adverts), and commercial text cues. The recording's median stands for the programme: the programme
 is most of any recording.
 
+The ``material`` block stacks a second, smaller model: ``material_features`` describes every 0.25 s tick by its
+surroundings (logo, colours against the programme, loudness, shot rate), a tick classifier fitted on every tick of
+the corpus (thousands of advert ticks, where the candidate model sees a few dozen whole adverts) gives each tick a
+log-odds of being advert material (``add_material``), and the block summarises those log-odds inside a candidate,
+at its ends and around it.
+
 A fitted model names the features it uses (``resources/models/ads.json``); ``features`` computes just those, so a
 later block (for example visual novelty from frame embeddings) is a new entry in ``BLOCKS`` that only models fitted
 with it ask for. A feature that cannot be computed (no logo in the recording, no audio, a side beyond the file's
@@ -52,6 +58,60 @@ def candidates(tl: Timeline) -> Candidates:
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     j = np.repeat(lo, counts) + offsets
     return Candidates(i, j, g.right_s[i], g.left_s[j])
+
+
+MATERIAL_SCALES_S = (2.0, 8.0)  # half-widths of the windows a tick is described by
+MATERIAL_FEATURES: tuple[str, ...] = (
+    *(f"{n}_{int(h)}s" for h in MATERIAL_SCALES_S for n in
+      ("logo", "hist_vs_recording", "hist_vs_logo", "luma_vs_recording", "sat_vs_recording", "motion_vs_recording",
+       "db_vs_recording", "cuts_per_min", "black_share", "silent_share")),
+    "logo_recording", "cuts_per_min_recording")
+
+
+def material_features(tl: Timeline) -> np.ndarray:
+    """(n_ticks, len(MATERIAL_FEATURES)): each tick by the windows around it, against the whole recording.
+
+    ``hist_vs_logo`` is the colour distance to the programme's profile, the mean picture while the channel logo is
+    on screen (NaN without a logo): the recording's mean mixes programme and adverts, the logo marks programme.
+    """
+    t = (np.arange(tl.n) + 0.5) * DT
+    vis = tl.signals["vis"] > 0
+    h_rec = tl.signals["hist"][vis].mean(axis=0) if vis.any() else np.zeros(tl.signals["hist"].shape[1])
+    h_logo = None
+    if tl.logo.found:
+        on = vis & (tl.signals["logo_seen"] > 0) & (tl.signals["logo"] >= 0.5)
+        if on.sum() >= 20:
+            h_logo = tl.signals["hist"][on].mean(axis=0)
+    logo_rec = tl.median("logo", "logo_seen") if tl.logo.found else np.nan
+    minutes = tl.duration_s / 60.0
+    cut_rate_rec = tl.cum["cut"][-1] / max(minutes, 1e-9)
+    cols: dict[str, np.ndarray] = {}
+    for half in MATERIAL_SCALES_S:
+        a, b = np.maximum(t - half, 0.0), np.minimum(t + half, tl.duration_s)
+        k = f"{int(half)}s"
+        h = tl.mean("hist", a, b, weight="vis")
+        cols[f"logo_{k}"] = tl.mean("logo", a, b, weight="logo_seen") if tl.logo.found else np.full(tl.n, np.nan)
+        cols[f"hist_vs_recording_{k}"] = _hist_distance(h, h_rec[None, :])
+        cols[f"hist_vs_logo_{k}"] = _hist_distance(h, h_logo[None, :]) if h_logo is not None else np.full(tl.n, np.nan)
+        for name, weight in (("luma", "vis"), ("sat", "vis"), ("motion", "vis"), ("db", "aud")):
+            cols[f"{name}_vs_recording_{k}"] = tl.mean(name, a, b, weight=weight) - tl.median(name, weight)
+        cols[f"cuts_per_min_{k}"] = tl.total("cut", a, b) / (np.maximum(b - a, DT) / 60.0)
+        cols[f"black_share_{k}"] = tl.mean("black", a, b)
+        cols[f"silent_share_{k}"] = tl.mean("silent", a, b)
+    cols["logo_recording"] = np.full(tl.n, logo_rec)
+    cols["cuts_per_min_recording"] = np.full(tl.n, cut_rate_rec)
+    return np.column_stack([np.asarray(cols[n], np.float64) for n in MATERIAL_FEATURES])
+
+
+def add_material(tl: Timeline, tick_logit: np.ndarray) -> None:
+    """Store the tick classifier's log-odds (``tick_logit``, (n_ticks,)) as the ``material`` signal of ``tl``."""
+    z = np.asarray(tick_logit, np.float64).reshape(-1)
+    if z.shape != (tl.n,):
+        raise ValueError(f"material log-odds need one value per tick ({tl.n}), got {z.shape}")
+    tl.signals["material"] = z
+    tl.signals["material_low"] = (z < 0).astype(float)
+    for k in ("material", "material_low"):
+        tl.cum[k] = np.concatenate([[0.0], np.cumsum(tl.signals[k])])
 
 
 def _hist_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -153,6 +213,27 @@ def logo_block(tl: Timeline, c: Candidates) -> dict[str, np.ndarray]:
     return {"logo_inside": inside, "logo_sides": sides, "logo_recording": rec}
 
 
+def material_block(tl: Timeline, c: Candidates) -> dict[str, np.ndarray]:
+    """The tick classifier's log-odds (see ``add_material``) inside, at both ends inside and outside, and on the
+    sides; NaN when the timeline carries none."""
+    names = BLOCK_FEATURES["material"]
+    if "material" not in tl.cum:
+        return {n: np.full(c.n, np.nan) for n in names}
+    a, b, d = c.start_s, c.end_s, tl.duration_s
+    edge = np.minimum(EDGE_S, 0.5 * (b - a))
+    start_in, end_in = tl.mean("material", a, a + edge), tl.mean("material", b - edge, b)
+    start_out = np.where(a - EDGE_S >= 0, tl.mean("material", np.maximum(a - EDGE_S, 0), a), np.nan)
+    end_out = np.where(b + EDGE_S <= d, tl.mean("material", b, np.minimum(b + EDGE_S, d)), np.nan)
+    la, rb = np.maximum(a - SIDE_S, 0), np.minimum(b + SIDE_S, d)
+    side_n = (tl.ticks(a) - tl.ticks(la)) + (tl.ticks(rb) - tl.ticks(b))
+    side_sum = tl.total("material", la, a) + tl.total("material", b, rb)
+    with np.errstate(all="ignore"):
+        sides = np.where(side_n > 0, side_sum / np.maximum(side_n, 1), np.nan)
+    return {"material_inside": tl.mean("material", a, b), "material_low_share": tl.mean("material_low", a, b),
+            "material_edge_in": np.fmin(start_in, end_in), "material_edge_out": np.fmax(start_out, end_out),
+            "material_sides": sides}
+
+
 def text_block(tl: Timeline, c: Candidates) -> dict[str, np.ndarray]:
     """Commercial cues (URLs, phone numbers, prices, calls to action) and speech inside."""
     a, b = c.start_s, c.end_s
@@ -171,6 +252,7 @@ BLOCKS: dict[str, Block] = {
     "interior": interior_block,
     "separator": separator_block,
     "logo": logo_block,
+    "material": material_block,
     "text": text_block,
 }
 
@@ -188,6 +270,7 @@ BLOCK_FEATURES: dict[str, tuple[str, ...]] = {
                  "cuts_per_min", "cuts_per_min_sides", "cuts_per_min_recording", "black_share", "silent_share"),
     "separator": ("black_inside", "silences_inside"),
     "logo": ("logo_inside", "logo_sides", "logo_recording"),
+    "material": ("material_inside", "material_low_share", "material_edge_in", "material_edge_out", "material_sides"),
     "text": ("ocr_cues", "speech_cues", "ocr_text_share", "speech_share_vs_recording"),
 }
 

@@ -7,6 +7,9 @@
 numpy step, and adds the leaf values to the baseline, the same raw score as scikit-learn's ``decision_function``.
 Linear: per-feature mean and scale (a missing value counts as the mean) and the coefficients. A JSON file, not a
 pickle: loading it runs no code.
+
+A model may carry a ``material`` model: the tick classifier whose log-odds the ``material`` feature block
+summarises (``core.evidence.ad_features.add_material``); it is stored inside the same file and has the same form.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class AdModel:
     decision_logit: float
     info: dict[str, Any]
     linear: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (mean, scale, coef), each (n_features,)
+    material: AdModel | None = None  # the tick classifier behind the "material" features, if the model uses them
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         """(n,) raw scores (log-odds) for the (n, len(features)) matrix ``x``."""
@@ -93,14 +97,17 @@ class AdModel:
         try:
             lin = d.get("linear")
             linear = None if lin is None else tuple(np.asarray(lin[k], np.float64) for k in ("mean", "scale", "coef"))
+            material = None if d.get("material") is None else cls.from_json(d["material"])
             return cls(tuple(d["features"]), float(d["baseline"]), tuple(Tree.from_json(t) for t in d["trees"]),
-                       float(d["decision_logit"]), dict(d.get("info", {})), linear)  # type: ignore[arg-type]
+                       float(d["decision_logit"]), dict(d.get("info", {})), linear,  # type: ignore[arg-type]
+                       material)
         except (KeyError, TypeError, ValueError) as e:
             raise AdModelError(f"the advert model file is malformed ({e}); refit it with benchmarks/ads_fit.py") from e
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "features": list(self.features), "baseline": self.baseline,
                 "decision_logit": self.decision_logit, "info": self.info,
+                "material": None if self.material is None else self.material.to_json(),
                 "linear": None if self.linear is None else dict(zip(("mean", "scale", "coef"),
                                                                      (v.tolist() for v in self.linear), strict=True)),
                 "trees": [{"feature": t.feature.tolist(), "threshold": t.threshold.tolist(), "left": t.left.tolist(),

@@ -5,6 +5,9 @@
 2. Candidates (``ad_features``): every span between two gaps 6-75 s apart, with features of its two ends and its
    inside (logo presence, picture, loudness, shot rate, separators inside, text cues), against the recording and
    against its own surroundings.
+   A tick classifier fitted alongside scores every 0.25 s of the recording as advert material or not (logo,
+   colours against the programme profile, loudness, shot rate around it); its log-odds inside, at the ends and
+   around a candidate are features too (the ``material`` block).
 3. A fitted classifier (``ad_model``, gradient-boosted trees fitted on real-footage recordings by
    ``benchmarks/ads_fit.py``) gives each candidate a log-odds of being exactly one advert.
 4. The adverts are the set of non-overlapping candidates with the largest total log-odds above the model's
@@ -28,7 +31,7 @@ from typing import Protocol
 import numpy as np
 import sqlite_utils
 
-from core.evidence.ad_features import Candidates, candidates, features
+from core.evidence.ad_features import Candidates, add_material, candidates, features, material_features
 from core.evidence.ad_model import AdModel, load_model
 from core.evidence.ad_timeline import Timeline
 from core.results import AdBreak, Moment
@@ -89,6 +92,8 @@ def score_candidates(db: sqlite_utils.Database, fingerprint: str, *, model_score
     """Every candidate advert of the video with its features and its log-odds margin."""
     model = model or load_model()
     tl = Timeline.load(db, fingerprint)
+    if model.material is not None:
+        add_material(tl, model.material.logit(material_features(tl)))
     cands = candidates(tl)
     x = features(tl, cands, list(model.features))
     margin = model.logit(x) - model.decision_logit

@@ -145,3 +145,45 @@ def test_a_programme_with_fades_to_black_and_quiet_passages_has_no_break(tmp_pat
     db = open_db(":memory:")
     fp = run_evidence(db, path, FAST).fingerprint
     assert detect_ad_breaks(db, fp) == []
+
+
+def test_a_model_with_a_material_tick_classifier_round_trips_and_feeds_its_block(
+        channel: tuple[Path, list[tuple[float, float]]], tmp_path: Path) -> None:
+    from core.evidence.ad_features import (
+        MATERIAL_FEATURES,
+        add_material,
+        candidates,
+        material_block,
+        material_features,
+    )
+    from core.evidence.ad_timeline import DT, Timeline
+
+    path, adverts = channel
+    db = open_db(":memory:")
+    fp = run_evidence(db, path, FAST).fingerprint
+    tl = Timeline.load(db, fp)
+    x = material_features(tl)
+    assert x.shape == (tl.n, len(MATERIAL_FEATURES))
+    # a one-split tick model on the logo share: no logo around the tick -> advert material
+    col = MATERIAL_FEATURES.index("logo_2s")
+    tick = Tree(np.array([col, 0, 0]), np.array([0.5, 0, 0]), np.array([1, 0, 0]), np.array([2, 0, 0]),
+                np.array([False, False, False]), np.array([False, True, True]), np.array([0.0, 3.0, -3.0]))
+    material = AdModel(MATERIAL_FEATURES, 0.0, (tick,), 0.0, {})
+    model = AdModel(("a", "b"), 0.25, _stump().trees, 0.0, {}, None, material)
+    (tmp_path / "m.json").write_text(json.dumps(model.to_json()))
+    again = load_model(tmp_path / "m.json")
+    assert again.material is not None and again.material.features == MATERIAL_FEATURES
+    z = again.material.logit(x)
+    t = (np.arange(tl.n) + 0.5) * DT
+    inside = (t > adverts[0][0] + 3) & (t < adverts[-1][1] - 3)
+    outside = (t < adverts[0][0] - 3) | (t > adverts[-1][1] + 3)
+    assert z[inside].mean() > 2.0 and z[outside].mean() < -2.0  # the logo is absent only during the adverts
+    c = candidates(tl)
+    assert np.isnan(material_block(tl, c)["material_inside"]).all()  # no tick scores yet: missing, not zero
+    add_material(tl, z)
+    block = material_block(tl, c)
+    k = int(np.argmin(np.abs(c.start_s - adverts[0][0]) + np.abs(c.end_s - adverts[0][1])))
+    assert block["material_inside"][k] > 2.0 and block["material_low_share"][k] < 0.2
+    with pytest.raises(ValueError, match="one value per tick"):
+        add_material(tl, z[:-1])
+
