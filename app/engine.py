@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import os
 import threading
 import time
@@ -56,8 +55,6 @@ from core.usecases import (
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.1  # the UI needs no more than ~10 progress updates a second
 KINDS = ("ask", "find", "ads", "summary")
-BY_MEANING_BELOW = 3  # library search adds moments found by meaning when the words give fewer hits
-log = logging.getLogger(__name__)
 JOB_ACTIONS = ("pause", "resume", "cancel", "retry")
 
 
@@ -100,14 +97,13 @@ class Engine(QObject):
     def set_settings(self, settings: Settings) -> None:
         """New settings take effect for the next job (each thread reopens the database if it moved)."""
         moved = (settings.db_path or None) != (self.settings.db_path or None)
-        background = self.background.worker is not None or self.background.watch is not None
-        if background:
-            self.background.stop(wait=True)
+        if self._background_started:
+            self.background.stop(wait=True)  # its threads hold connections to the old database
         self.service.configure(settings)
         if moved:
             for pool in (self._engine_pool, self._media_pool):
                 pool.submit(self.service.close_thread)
-        if background or self._background_started:
+        if self._background_started:
             self.background.apply(settings)
 
     def start_background(self) -> None:
@@ -242,22 +238,9 @@ class Engine(QObject):
         return await self._media(self.service.enqueue, [Path(p) for p in paths], source="app")
 
     async def search_all(self, text: str, limit: int = 30) -> tuple[list[LibraryHit], list[LibraryMoment]]:
-        """Full-text hits across every video of the library (speech, subtitles, on-screen text), best first,
-        and, when the words themselves are rare (fewer than ``BY_MEANING_BELOW`` hits), moments found by
-        meaning ("a forecast of sunshine" finds "the weather is sunny today")."""
-        def run() -> tuple[list[LibraryHit], list[LibraryMoment]]:
-            hits = self.service.search_all(text, limit=limit)
-            if len(hits) >= BY_MEANING_BELOW:
-                return hits, []
-            try:
-                moments = self.service.find_all(text, limit=10)
-            except LongwatchError as e:  # nothing embedded yet, or the text model is missing: words only
-                log.info("search by meaning skipped: %s", e)
-                return hits, []
-            seen = {(h.video, round(h.hit.start_s)) for h in hits}
-            return hits, [m for m in moments if (m.video, round(m.moment.start)) not in seen]
-
-        return await self._media(run)
+        """Every video searched for ``text``: word hits, then moments by meaning when the words are rare
+        (``Longwatch.search_library``)."""
+        return await self._media(self.service.search_library, text, limit=limit)
 
     async def estimate_memory(self, settings: Settings) -> str:
         """One line: memory the model needs and whether it fits (or why that cannot be said)."""

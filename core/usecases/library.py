@@ -16,13 +16,15 @@ Running the queue and watching folders are objects of their own, exported by ``c
 ``Worker(service, concurrency=None, on_update=None)`` (``start()`` / ``stop()`` on a background thread, or
 ``run(until_empty=True)``) and ``WatchService.from_settings(service)`` (``start()`` / ``stop()``).
 
-Across the library: ``search_all(text, limit=20) -> list[LibraryHit]`` (full text over every video's transcript,
+Across the library: ``search_library(text)`` (word hits, plus moments by meaning when the words are rare: the
+app's search box), ``search_all(text, limit=20) -> list[LibraryHit]`` (full text over every video's transcript,
 subtitles and on-screen text) and ``find_all(description, limit=10) -> list[LibraryMoment]`` (search by meaning);
 each result names its video (fingerprint, name, path) and the moment, so the app opens the file there.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,7 +41,10 @@ from core.usecases.files import video_files
 from core.usecases.jobs import check_kind_settings, check_kinds, job_settings_key, settings_json
 from core.usecases.settings import Settings
 
+BY_MEANING_BELOW = 3  # a library search adds moments found by meaning when the words give fewer hits
 SOURCE_TAG = "LONGWATCH_SOURCE"  # container tag of a file Longwatch wrote chapters into: the source fingerprint
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from core.evidence import TextHit
@@ -198,6 +203,21 @@ class LibraryUseCases:
         if not text.strip():
             raise UsageError("Nothing to search for; give one or more words.")
         return [LibraryHit(fp, *self._where(fp), hit) for fp, hit in search_library(self.db, text, limit=limit)]
+
+    def search_library(self, text: str, *, limit: int = 30) -> tuple[list[LibraryHit], list[LibraryMoment]]:
+        """What a library search box shows: the word hits (``search_all``) and, when they are fewer than
+        ``BY_MEANING_BELOW``, the moments found by meaning that are not already among them ("a forecast of
+        sunshine" finds "the weather is sunny today"); without embedded evidence or its text model, words only."""
+        hits = self.search_all(text, limit=limit)
+        if len(hits) >= BY_MEANING_BELOW:
+            return hits, []
+        try:
+            moments = self.find_all(text, limit=10)
+        except LongwatchError as e:
+            log.info("search by meaning skipped: %s", e)
+            return hits, []
+        seen = {(h.video, round(h.hit.start_s)) for h in hits}
+        return hits, [m for m in moments if (m.video, round(m.moment.start)) not in seen]
 
     def find_all(self, description: str, *, limit: int = 10) -> list[LibraryMoment]:
         """Moments matching ``description`` by meaning across every video with embedded evidence, best first."""

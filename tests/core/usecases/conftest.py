@@ -7,7 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from core.usecases import Longwatch, Settings
 from tests.core.video_llm_fixtures import *  # noqa: F403
+
+FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)  # queue/watch tests
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Longwatch:
+    """A service with ``FAST`` settings on a fresh library in ``tmp_path``, no video-LLM."""
+    monkeypatch.delenv("LONGWATCH_MODEL", raising=False)
+    svc = Longwatch(FAST, db_path=tmp_path / "lib.db")
+    yield svc
+    svc.close_thread()
 
 
 def short_recording(path: Path, seed: int = 0) -> Path:

@@ -11,17 +11,8 @@ import pytest
 from core.errors import Cancelled, LongwatchError
 from core.progress import CancelToken, Progress
 from core.store import jobs as job_store
-from core.usecases import INTERACTIVE_PRIORITY, NO_MODEL, Longwatch, Settings, Worker, index_now
-
-FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
-
-
-@pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Longwatch:
-    monkeypatch.delenv("LONGWATCH_MODEL", raising=False)
-    svc = Longwatch(FAST, db_path=tmp_path / "lib.db")
-    yield svc
-    svc.close_thread()
+from core.usecases import INTERACTIVE_PRIORITY, NO_MODEL, Longwatch, Worker, index_now
+from tests.core.usecases.conftest import FAST
 
 
 def test_index_now_runs_the_evidence_job_with_overall_progress_and_never_twice(

@@ -10,10 +10,9 @@ import av
 import pytest
 
 from core.cli import main
-from core.usecases import Longwatch, PostprocessOptions, Settings, postprocess
-from tests.core.usecases.conftest import BREAK_S, short_recording
+from core.usecases import Longwatch, PostprocessOptions, postprocess
+from tests.core.usecases.conftest import BREAK_S, FAST, short_recording
 
-FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
 FAST_ARGS = ("--no-speech", "--no-ocr", "--fps", "2")
 
 

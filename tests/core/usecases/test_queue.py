@@ -11,24 +11,14 @@ import pytest
 
 from core.cli import main
 from core.store import jobs as job_store
-from core.usecases import Longwatch, Settings, Worker
+from core.usecases import Longwatch, Worker
 from tests.core.usecases.conftest import BREAK_S
-
-FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return code, out.getvalue(), err.getvalue()
-
-
-@pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Longwatch:
-    monkeypatch.delenv("LONGWATCH_MODEL", raising=False)
-    svc = Longwatch(FAST, db_path=tmp_path / "lib.db")
-    yield svc
-    svc.close_thread()
 
 
 def test_queue_a_folder_run_it_and_nothing_is_redone(service: Longwatch, recordings: list[Path]) -> None:
@@ -55,6 +45,10 @@ def test_search_and_find_across_the_library(service: Longwatch, recordings: list
     found = service.find_all("a forecast of sunshine", limit=4)
     assert {m.name for m in found} == {"rec0.ts", "rec1.ts"} and all(m.moment.start == 45.0 for m in found[:2])
     assert found[0].to_json()["path"].endswith(".ts")
+    hits, by_meaning = service.search_library("a forecast of sunshine")  # the app's search box
+    assert hits == [] and {m.name for m in by_meaning} == {"rec0.ts", "rec1.ts"}
+    hits, by_meaning = service.search_library("harbour")  # two word hits: the meaning adds only new moments
+    assert len(hits) == 2 and all(m.moment.start != 1.0 for m in by_meaning)
 
 
 def test_a_file_that_is_not_a_video_gets_one_line_and_a_vanished_file_fails_its_job(

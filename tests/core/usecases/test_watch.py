@@ -11,17 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.usecases import Longwatch, Settings, WatchService
-
-FAST = Settings(speech=False, ocr=False, evidence_fps=2.0, quant="none", job_threads=1)
-
-
-@pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Longwatch:
-    monkeypatch.delenv("LONGWATCH_MODEL", raising=False)
-    svc = Longwatch(FAST, db_path=tmp_path / "lib.db")
-    yield svc
-    svc.close_thread()
+from core.usecases import Longwatch, WatchService
 
 
 def age(path: Path, seconds: float) -> None:
