@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.ads_eval import CORPUS_OPTIONS, Recording, Tally, add_corpus_args, median, prepare
+from benchmarks.ads_eval import CORPUS_OPTIONS, Recording, Tally, add_corpus_args, held_out, median, prepare
 from core.evidence import EvidenceOptions, detect_ad_breaks, run_evidence
 from core.report.segments import parse_segments
 from core.store import open_db
@@ -132,7 +132,7 @@ def main() -> None:
     add_corpus_args(ap)
     ap.add_argument("--throughput", action="store_true", help="also time the full pass on a 720p clip")
     args = ap.parse_args()
-    recs = [r for r in prepare(args) if r.split == "test"]
+    recs = held_out(prepare(args), args.dev)
     results: dict[str, list[dict]] = {"longwatch": [], **{k: [] for k in COMSKIP_INI}}  # type: ignore[type-arg]
     detect_per_h = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -54,7 +54,10 @@ class Recording:
 def add_corpus_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--corpus", type=Path, default=Path.home() / ".cache/longwatch/ads-corpus")
     ap.add_argument("--train", type=int, default=12, help="training recordings")
-    ap.add_argument("--test", type=int, default=8, help="held-out recordings")
+    ap.add_argument("--test", type=int, default=8, help="recordings outside training (development + held out)")
+    ap.add_argument("--dev", type=int, default=0,
+                    help="the first DEV of the --test recordings are the development set: ads_fit.py chooses the "
+                         "decoder and the tick features on them, ads.py leaves them out and reports the rest")
     ap.add_argument("--minutes", type=float, default=3.0, help="programme minutes of a broadcast recording")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--footage", type=Path, nargs="*", help="footage files or folders instead of benchmarks.footage")
@@ -102,6 +105,19 @@ def _recording(t: dict, out: Path) -> Recording:  # type: ignore[type-arg]
 
 
 # ---- scoring ---------------------------------------------------------------------------------------------------
+
+
+def index(rec: Recording) -> int:
+    """The recording's number within its split (test_05_film -> 5)."""
+    return int(rec.name.split("_")[1])
+
+
+def development(recs: list[Recording], dev: int) -> list[Recording]:
+    return [r for r in recs if r.split == "test" and index(r) < dev]
+
+
+def held_out(recs: list[Recording], dev: int) -> list[Recording]:
+    return [r for r in recs if r.split == "test" and index(r) >= dev]
 
 
 def iou(a: Span, b: Span) -> float:

@@ -17,7 +17,11 @@
    mean of break F1 and advert F1 over the folds becomes ``decision_logit``. The fold scores are written into the
    model file (``info.cv``).
    The kind with the better cross-validated score is kept.
-4. That kind is fitted on all training rows and written as JSON (``core.evidence.ad_model``); for trees the
+4. The labelling decoder (``benchmarks/ads_fit_segments.py``: the tick classifier alone, with a fitted bias and
+   switch costs) is cross-validated on the same folds (nested: its constants are chosen on the other folds). When
+   its mean of break and advert F1 beats the candidate decoder's, the model file carries its constants
+   (``segments``) and ``detect_ad_breaks`` labels instead of classifying candidates.
+5. The chosen kind is fitted on all training rows and written as JSON (``core.evidence.ad_model``); for trees the
    script checks that the numpy evaluation equals scikit-learn's.
 """
 
@@ -34,10 +38,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.ads_eval import Recording, Tally, add_corpus_args, median, prepare
+from benchmarks.ads_eval import Recording, Tally, add_corpus_args, development, median, prepare
 from core.evidence.ad_features import (
     BLOCK_FEATURES,
     MATERIAL_FEATURES,
+    STRUCTURE_FEATURES,
     add_material,
     candidates,
     feature_names,
@@ -63,6 +68,9 @@ if os.environ.get("LONGWATCH_ADS_PARAMS"):  # for experiments on the training fo
     PARAMS = {**PARAMS, **json.loads(os.environ["LONGWATCH_ADS_PARAMS"])}
 MATERIAL_PARAMS = {"max_iter": 150, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 40,
                    "l2_regularization": 1.0, "random_state": 0}
+if os.environ.get("LONGWATCH_TICK_PARAMS"):  # likewise for the tick classifier
+    MATERIAL_PARAMS = {**MATERIAL_PARAMS, **json.loads(os.environ["LONGWATCH_TICK_PARAMS"])}
+TICK_FEATURES = MATERIAL_FEATURES  # the tick classifier behind the candidate model's material block
 TICK_STEP = 2  # every 2nd tick (0.5 s) is a row of the tick classifier
 LINEAR_C = 0.1  # inverse L2 strength of the logistic regression on standardised features
 
@@ -86,15 +94,15 @@ def tick_rows(rec: Recording, s: Scored) -> tuple[np.ndarray, np.ndarray]:
     y = np.zeros(tl.n, bool)
     for a, b in rec.adverts:
         y |= (t >= a) & (t < b)
-    return material_features(tl), y
+    return material_features(tl, TICK_FEATURES), y
 
 
-def fit_material(x: np.ndarray, y: np.ndarray) -> AdModel:
-    """The tick classifier on every TICK_STEP-th tick of the given recordings."""
+def fit_material(x: np.ndarray, y: np.ndarray, names: tuple[str, ...] | None = None) -> AdModel:
+    """The tick classifier on every TICK_STEP-th tick of the given recordings (columns ``names``)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     est = HistGradientBoostingClassifier(**MATERIAL_PARAMS).fit(x, y)
-    model = export(est, list(MATERIAL_FEATURES), 0.0, {"kind": "trees", "params": MATERIAL_PARAMS,
+    model = export(est, list(names or TICK_FEATURES), 0.0, {"kind": "trees", "params": MATERIAL_PARAMS,
                                                        "ticks": len(y), "advert_ticks": int(y.sum())})
     assert np.allclose(model.logit(x[:2000]), est.decision_function(x[:2000]), atol=1e-6), "numpy != scikit-learn"
     return model
@@ -118,15 +126,17 @@ def with_material(s: Scored, material: AdModel, tick_x: np.ndarray) -> Scored:
 class Materials:
     """Tick classifiers fitted with some folds left out, each fitted once (by the set of folds left out)."""
 
-    def __init__(self, ticks: list[tuple[np.ndarray, np.ndarray]], fold_of: np.ndarray) -> None:
+    def __init__(self, ticks: list[tuple[np.ndarray, np.ndarray]], fold_of: np.ndarray,
+                 names: tuple[str, ...] | None = None) -> None:
         self.ticks, self.fold_of, self.cache = ticks, fold_of, {}  # type: ignore[var-annotated]
+        self.names = names or TICK_FEATURES
 
     def without(self, folds: frozenset[int]) -> AdModel:
         if folds not in self.cache:
             use = [i for i in range(len(self.ticks)) if int(self.fold_of[i]) not in folds]
             x = np.vstack([self.ticks[i][0][::TICK_STEP] for i in use])
             y = np.concatenate([self.ticks[i][1][::TICK_STEP] for i in use])
-            self.cache[folds] = fit_material(x, y)
+            self.cache[folds] = fit_material(x, y, self.names)
         return self.cache[folds]
 
 
@@ -225,6 +235,58 @@ def cross_validate(data: list[tuple[Recording, Scored, np.ndarray]], folds: int,
     return best, float(score[best]), per_thr[best]
 
 
+TICK_SETS = {"all": MATERIAL_FEATURES, "structure": STRUCTURE_FEATURES}  # tick features the segments decoder tries
+
+
+def dev_score(model: AdModel, recs: list[Recording]) -> dict[str, float | str]:
+    """Break and advert F1 of ``model`` on the development recordings, and false alarms on their programmes."""
+    from core.evidence import detect_ad_breaks
+
+    breaks, adverts, errors, false_s, programme_s = Tally(), Tally(), [], 0.0, 0.0
+    for r in recs:
+        found = detect_ad_breaks(r.db(), r.fingerprint(), model=model)
+        breaks.add([(b.start, b.end) for b in found], list(r.breaks), errors)
+        adverts.add([(a.start, a.end) for b in found for a in b.adverts], list(r.adverts))
+        if r.kind == "programme":
+            false_s += sum(b.end - b.start for b in found)
+            programme_s += r.duration_s
+    return {"break_f1": breaks.f1, "advert_f1": adverts.f1, "boundary_s": median(errors),
+            "breaks": f"{breaks.tp}/{breaks.n_truth} ({breaks.n_pred} reported)",
+            "adverts": f"{adverts.tp}/{adverts.n_truth} ({adverts.n_pred} reported)",
+            "false_alarm_s_per_h": 3600.0 * false_s / programme_s if programme_s else float("nan")}
+
+
+def choose_decoder(args: argparse.Namespace, train: list[Recording], dev: list[Recording], fold_of: np.ndarray,
+                   candidate: AdModel) -> AdModel:
+    """The candidate model, or a labelling decoder (per tick feature set): the best on the development recordings
+    (mean of break and advert F1), or by training CV when there are none."""
+    from benchmarks.ads_fit_segments import fit_segments, objective_of, tick_data
+
+    choices: dict[str, AdModel] = {"candidates": candidate} if "candidates" in args.decoders else {}
+    if "segments" in args.decoders:
+        for set_name, cols in TICK_SETS.items():
+            data = [tick_data(r, cols) for r in train]
+            mats = Materials([(d.x, d.y) for d in data], fold_of, cols)
+            params, cv = fit_segments(data, fold_of, mats.without, log=lambda m: print(m, file=sys.stderr))
+            tick = mats.without(frozenset())
+            info = {"decoder": "segments", "tick_features": set_name, "cv": cv, "material": tick.info,
+                    "fitted": candidate.info["fitted"], "corpus": candidate.info["corpus"],
+                    "recordings": candidate.info["recordings"], "candidate_cv": candidate.info["cv"]}
+            choices[f"segments/{set_name}"] = AdModel((), 0.0, (), 0.0, info, None, tick, params)
+    dev_scores = {k: dev_score(m, dev) for k, m in choices.items()} if dev else {}
+    for k, v in dev_scores.items():
+        print(f"development {k}: {v}", file=sys.stderr)
+    if dev_scores:
+        best = max(dev_scores, key=lambda k: objective_of(dev_scores[k]))  # type: ignore[arg-type]
+    else:
+        best = max(choices, key=lambda k: objective_of(choices[k].info["cv"]))
+    chosen = choices[best]
+    info = {**chosen.info, "development": {"recordings": [r.name for r in dev], "scores": dev_scores,
+                                           "chosen": best}}
+    return AdModel(chosen.features, chosen.baseline, chosen.trees, chosen.decision_logit, info, chosen.linear,
+                   chosen.material, chosen.segments)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpus_args(ap)
@@ -232,9 +294,12 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--kinds", nargs="*", default=["trees", "linear"], choices=["trees", "linear"])
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--decoders", nargs="*", default=["candidates", "segments"], choices=["candidates", "segments"],
+                    help="decoders to cross-validate; the better one is shipped (segments needs the material block)")
     args = ap.parse_args()
     names = feature_names(tuple(args.blocks))
-    train = [r for r in prepare(args) if r.split == "train"]
+    recs = prepare(args)
+    train = [r for r in recs if r.split == "train"]
     data = [(r, *rows(r, names)) for r in train]
     ticks = [tick_rows(r, s) for r, s, _ in data] if uses_material(names) else None
     fold_of = fold_ids([r.kind for r, _, _ in data], args.folds)
@@ -243,7 +308,8 @@ def main() -> None:
     print(f"{len(train)} training recordings, {len(y)} candidates, {int(y.sum())} adverts matched "
           f"of {sum(len(r.adverts) for r in train)}", file=sys.stderr)
     grid = np.arange(-4.0, 6.01, 0.5)
-    tried = {kind: cross_validate(data, args.folds, grid, kind, materials, ticks) for kind in args.kinds}
+    kinds = args.kinds if "candidates" in args.decoders else args.kinds[:1]
+    tried = {kind: cross_validate(data, args.folds, grid, kind, materials, ticks) for kind in kinds}
     for kind, (t, sc, _) in tried.items():
         print(f"cv {kind}: decision point {t:+.1f}, mean of break and advert F1 {sc:.3f}", file=sys.stderr)
     kind = max(tried, key=lambda k: tried[k][1])
@@ -264,10 +330,12 @@ def main() -> None:
                    "advert_f1": float(np.mean([f["advert_f1"] for f in folds]))}}
     if material is not None:
         info["material"] = material.info
-    model = AdModel(fitted.features, fitted.baseline, fitted.trees, thr, info, fitted.linear, material)
+    candidate = AdModel(fitted.features, fitted.baseline, fitted.trees, thr, info, fitted.linear, material)
+    model = choose_decoder(args, train, development(recs, args.dev), fold_of, candidate)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model.to_json(), separators=(",", ":")))
-    print(json.dumps({"decision_logit": thr, **info["cv"]}, indent=1))
+    print(json.dumps({"decoder": model.info.get("decoder", "candidates"), **model.info["cv"],
+                      "development": model.info.get("development")}, indent=1))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} kB)", file=sys.stderr)
 
 

@@ -61,19 +61,45 @@ def candidates(tl: Timeline) -> Candidates:
 
 
 MATERIAL_SCALES_S = (2.0, 8.0)  # half-widths of the windows a tick is described by
+CONTEXT_S = 60.0  # half-width of the surroundings a tick's window is compared with
+SEPARATOR_CAP_S = 120.0  # distances to the nearest separator are capped here
 MATERIAL_FEATURES: tuple[str, ...] = (
     *(f"{n}_{int(h)}s" for h in MATERIAL_SCALES_S for n in
       ("logo", "hist_vs_recording", "hist_vs_logo", "luma_vs_recording", "sat_vs_recording", "motion_vs_recording",
        "db_vs_recording", "cuts_per_min", "black_share", "silent_share")),
     "logo_recording", "cuts_per_min_recording")
+# How a tick sits in its surroundings: its 8 s window against the 60 s around it (an advert spliced into a film is
+# unlike the scene around it even where the film as a whole varies), and the separators (black frames or silence)
+# around it: adverts come between separators 10-60 s apart, programme runs for minutes between them.
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "hist_vs_context", "luma_vs_context", "db_vs_context", "cuts_vs_context",
+    "separators_30s", "separator_left_s", "separator_right_s", "separator_span_s")
+ALL_MATERIAL_FEATURES = MATERIAL_FEATURES + CONTEXT_FEATURES
+# The tick features that do not describe what the footage looks like (no colours, brightness or motion): the
+# channel logo, loudness, shot rate, black frames, silence and the separators around. On the corpus a tick
+# classifier with colours learns the training footage (training CV 0.98, development 0.59 break F1); without
+# them it carries over to footage it never saw (0.95 on the development recordings; benchmarks/RESULTS.md).
+STRUCTURE_FEATURES: tuple[str, ...] = tuple(n for n in ALL_MATERIAL_FEATURES
+                                            if not n.startswith(("hist_", "luma_", "sat_", "motion_")))
 
 
-def material_features(tl: Timeline) -> np.ndarray:
-    """(n_ticks, len(MATERIAL_FEATURES)): each tick by the windows around it, against the whole recording.
+def material_features(tl: Timeline, names: tuple[str, ...] | list[str] = MATERIAL_FEATURES) -> np.ndarray:
+    """(n_ticks, len(names)): each tick by the windows around it, against the whole recording (``MATERIAL_FEATURES``)
+    and against its own surroundings (``CONTEXT_FEATURES``).
 
     ``hist_vs_logo`` is the colour distance to the programme's profile, the mean picture while the channel logo is
     on screen (NaN without a logo): the recording's mean mixes programme and adverts, the logo marks programme.
     """
+    unknown = [n for n in names if n not in ALL_MATERIAL_FEATURES]
+    if unknown:
+        raise KeyError(f"no tick feature is called {unknown}")
+    cols = _recording_columns(tl)
+    if set(names) & set(CONTEXT_FEATURES):
+        cols.update(_context_columns(tl))
+    return np.column_stack([np.asarray(cols[n], np.float64) for n in names]) if names else np.zeros((tl.n, 0))
+
+
+def _recording_columns(tl: Timeline) -> dict[str, np.ndarray]:
     t = (np.arange(tl.n) + 0.5) * DT
     vis = tl.signals["vis"] > 0
     h_rec = tl.signals["hist"][vis].mean(axis=0) if vis.any() else np.zeros(tl.signals["hist"].shape[1])
@@ -100,7 +126,32 @@ def material_features(tl: Timeline) -> np.ndarray:
         cols[f"silent_share_{k}"] = tl.mean("silent", a, b)
     cols["logo_recording"] = np.full(tl.n, logo_rec)
     cols["cuts_per_min_recording"] = np.full(tl.n, cut_rate_rec)
-    return np.column_stack([np.asarray(cols[n], np.float64) for n in MATERIAL_FEATURES])
+    return cols
+
+
+def _context_columns(tl: Timeline) -> dict[str, np.ndarray]:
+    t = (np.arange(tl.n) + 0.5) * DT
+    half = MATERIAL_SCALES_S[-1]
+    a, b = np.maximum(t - half, 0.0), np.minimum(t + half, tl.duration_s)
+    ca, cb = np.maximum(t - CONTEXT_S, 0.0), np.minimum(t + CONTEXT_S, tl.duration_s)
+    cols: dict[str, np.ndarray] = {}
+    cols["hist_vs_context"] = _hist_distance(tl.mean("hist", a, b, weight="vis"), tl.mean("hist", ca, cb, weight="vis"))
+    for name, weight in (("luma", "vis"), ("db", "aud")):
+        cols[f"{name}_vs_context"] = tl.mean(name, a, b, weight=weight) - tl.mean(name, ca, cb, weight=weight)
+    rate = tl.total("cut", a, b) / (np.maximum(b - a, DT) / 60.0)
+    cols["cuts_vs_context"] = rate - tl.total("cut", ca, cb) / (np.maximum(cb - ca, DT) / 60.0)
+    g = tl.gaps
+    sep = (g.black_s > 0) | (g.silence_s >= 0.1)
+    mid = 0.5 * (g.left_s[sep] + g.right_s[sep])  # sorted: gaps are
+    lo, hi = np.searchsorted(mid, t - 30.0), np.searchsorted(mid, t + 30.0)
+    cols["separators_30s"] = (hi - lo).astype(float)
+    k = np.searchsorted(mid, t)
+    left = np.where(k > 0, t - mid[np.maximum(k - 1, 0)] if mid.size else np.inf, np.inf)
+    right = np.where(k < mid.size, mid[np.minimum(k, max(mid.size - 1, 0))] - t if mid.size else np.inf, np.inf)
+    cols["separator_left_s"] = np.minimum(left, SEPARATOR_CAP_S)
+    cols["separator_right_s"] = np.minimum(right, SEPARATOR_CAP_S)
+    cols["separator_span_s"] = np.minimum(left + right, 2 * SEPARATOR_CAP_S)
+    return cols
 
 
 def add_material(tl: Timeline, tick_logit: np.ndarray) -> None:
@@ -119,13 +170,22 @@ def _hist_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(a - b).sum(axis=1)
 
 
-def _gap_block(tl: Timeline) -> dict[str, np.ndarray]:
-    """Per gap: how strongly the picture, sound and logo change across it."""
+def gap_novelty(tl: Timeline) -> np.ndarray:
+    """(n_gaps,) how strongly the picture changes across each gap: hue-histogram distance (over 0.3) and mean
+    brightness change (over 48 grey levels) between the EDGE_S before and after, combined as a Euclidean norm."""
     g = tl.gaps
     before = (g.left_s - EDGE_S, g.left_s)
     after = (g.right_s, g.right_s + EDGE_S)
     hist_d = _hist_distance(tl.mean("hist", *before, weight="vis"), tl.mean("hist", *after, weight="vis"))
     luma_d = np.abs(tl.mean("luma", *before, weight="vis") - tl.mean("luma", *after, weight="vis")) / 48.0
+    return np.asarray(np.sqrt(np.nan_to_num(hist_d / 0.3) ** 2 + np.nan_to_num(luma_d) ** 2))
+
+
+def _gap_block(tl: Timeline) -> dict[str, np.ndarray]:
+    """Per gap: how strongly the picture, sound and logo change across it."""
+    g = tl.gaps
+    before = (g.left_s - EDGE_S, g.left_s)
+    after = (g.right_s, g.right_s + EDGE_S)
     db_after = tl.mean("db", *after, weight="aud")
     db_before = tl.mean("db", *before, weight="aud")
     logo_before = tl.mean("logo", *before, weight="logo_seen")
@@ -136,7 +196,7 @@ def _gap_block(tl: Timeline) -> dict[str, np.ndarray]:
         db_min = np.array([np.nanmin(db[a:max(b, a + 1)]) if np.isfinite(db[a:max(b, a + 1)]).any() else np.nan
                            for a, b in zip(lo, hi, strict=True)])
     return {"black_s": g.black_s, "silence_s": g.silence_s, "cut": g.cut, "db_min": db_min,
-            "novelty": np.sqrt(np.nan_to_num(hist_d / 0.3) ** 2 + np.nan_to_num(luma_d) ** 2),
+            "novelty": gap_novelty(tl),
             "db_jump": db_after - db_before, "logo_change": logo_after - logo_before}
 
 

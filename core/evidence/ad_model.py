@@ -10,6 +10,9 @@ pickle: loading it runs no code.
 
 A model may carry a ``material`` model: the tick classifier whose log-odds the ``material`` feature block
 summarises (``core.evidence.ad_features.add_material``); it is stored inside the same file and has the same form.
+A model with ``segments`` (the labelling decoder's fitted constants, ``core.evidence.ad_segments``) finds breaks
+by labelling the recording from the tick classifier's log-odds instead of classifying candidate spans; its
+candidate trees, if any, are then unused.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import LongwatchError
+from core.evidence.ad_segments import SegmentParams
 
 FORMAT = "longwatch-ads/1"
 
@@ -75,6 +79,12 @@ class AdModel:
     info: dict[str, Any]
     linear: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (mean, scale, coef), each (n_features,)
     material: AdModel | None = None  # the tick classifier behind the "material" features, if the model uses them
+    segments: SegmentParams | None = None  # the labelling decoder's constants; needs ``material``
+
+    def __post_init__(self) -> None:
+        if self.segments is not None and self.material is None:
+            raise AdModelError("an advert model that labels segments needs its tick classifier (material); "
+                               "refit it with benchmarks/ads_fit.py")
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         """(n,) raw scores (log-odds) for the (n, len(features)) matrix ``x``."""
@@ -98,9 +108,10 @@ class AdModel:
             lin = d.get("linear")
             linear = None if lin is None else tuple(np.asarray(lin[k], np.float64) for k in ("mean", "scale", "coef"))
             material = None if d.get("material") is None else cls.from_json(d["material"])
+            segments = None if d.get("segments") is None else SegmentParams.from_json(d["segments"])
             return cls(tuple(d["features"]), float(d["baseline"]), tuple(Tree.from_json(t) for t in d["trees"]),
                        float(d["decision_logit"]), dict(d.get("info", {})), linear,  # type: ignore[arg-type]
-                       material)
+                       material, segments)
         except (KeyError, TypeError, ValueError) as e:
             raise AdModelError(f"the advert model file is malformed ({e}); refit it with benchmarks/ads_fit.py") from e
 
@@ -108,6 +119,7 @@ class AdModel:
         return {"format": FORMAT, "features": list(self.features), "baseline": self.baseline,
                 "decision_logit": self.decision_logit, "info": self.info,
                 "material": None if self.material is None else self.material.to_json(),
+                "segments": None if self.segments is None else self.segments.to_json(),
                 "linear": None if self.linear is None else dict(zip(("mean", "scale", "coef"),
                                                                      (v.tolist() for v in self.linear), strict=True)),
                 "trees": [{"feature": t.feature.tolist(), "threshold": t.threshold.tolist(), "left": t.left.tolist(),

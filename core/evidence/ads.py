@@ -15,6 +15,11 @@
 5. Adverts that follow one another across a separator form a break, from its first advert's first frame to its
    last advert's last frame; a break never reaches over programme material.
 
+A model fitted with the labelling decoder (``ad_segments``, when it cross-validated better) replaces steps 2-4:
+every stretch between two gaps is labelled programme or advert from the tick classifier's log-odds, with a fitted
+cost for switching at a cut, a separator or both, and the runs of advert stretches are the breaks, split into
+adverts at their inner separators. The reasons are the same features, computed for the spans found.
+
 With the video-LLM's per-window advert scores, a candidate's log-odds also gets ``logit(p_inside) -
 logit(p_recording)``: the naive-Bayes update by an independent, calibrated score, relative to the mean over the
 recording. It is not fitted (no video-LLM scores exist for the corpus); it moves decisions only where the model
@@ -31,9 +36,17 @@ from typing import Protocol
 import numpy as np
 import sqlite_utils
 
-from core.evidence.ad_features import Candidates, add_material, candidates, features, material_features
+from core.evidence.ad_features import (
+    BLOCK_FEATURES,
+    Candidates,
+    add_material,
+    candidates,
+    features,
+    material_features,
+)
 from core.evidence.ad_model import AdModel, load_model
-from core.evidence.ad_timeline import Timeline
+from core.evidence.ad_segments import decode_segments, effective_bias
+from core.evidence.ad_timeline import DT, Timeline
 from core.results import AdBreak, Moment
 
 BREAK_GAP_S = 1.5  # adverts at most this far apart (a separator) belong to one break
@@ -75,7 +88,62 @@ def detect_ad_breaks(db: sqlite_utils.Database, fingerprint: str, *, model_score
 
     A score is the classifier's probability relative to its decision point: 0.5 is where it decides "advert".
     """
+    model = model or load_model()
+    if model.segments is not None:
+        return labelled_breaks(db, fingerprint, model, model_scores=model_scores, min_score=min_score)
     return decode(score_candidates(db, fingerprint, model_scores=model_scores, model=model), min_score)
+
+
+# what ``reasons`` reads, computed for the spans the labelling decoder found
+REASON_BLOCKS = ("boundary", "interior", "logo", "text")
+
+
+def labelled_breaks(db: sqlite_utils.Database, fingerprint: str, model: AdModel, *,
+                    model_scores: ModelScores | None = None, min_score: float = 0.5) -> list[AdBreak]:
+    """Breaks by labelling the recording's stretches (``ad_segments``); scores are the mean tick probability
+    relative to the fitted bias, so 0.5 is where the decoder decides "advert"."""
+    assert model.material is not None and model.segments is not None  # AdModel checks this on load
+    tl = Timeline.load(db, fingerprint)
+    z = model.material.logit(material_features(tl, model.material.features))
+    windows = _windows(model_scores)
+    if windows.size:
+        z = z + _tick_lift(windows, tl)
+    found = [b for b in decode_segments(tl, z, model.segments) if _p(b.margin) >= min_score]
+    if not found:
+        return []
+    spans = [(b.start_gap, b.end_gap) for b in found] + [ad for b in found for ad in b.adverts]
+    i, j = np.array([a for a, _ in spans], np.int64), np.array([b for _, b in spans], np.int64)
+    cands = Candidates(i, j, tl.gaps.right_s[i], tl.gaps.left_s[j])
+    names = [n for block in REASON_BLOCKS for n in BLOCK_FEATURES[block]]
+    x = features(tl, cands, names)
+    cum = np.concatenate([[0.0], np.cumsum(z - effective_bias(z, model.segments))])
+    out, row = [], len(found)
+    for k, b in enumerate(found):
+        adverts = []
+        for _ in b.adverts:
+            a_s, e_s = float(cands.start_s[row]), float(cands.end_s[row])
+            lo, hi = tl.ticks(np.array([a_s, e_s]))
+            margin = float(cum[hi] - cum[lo]) / max(int(hi - lo), 1)
+            adverts.append(Moment(round(a_s, 3), round(e_s, 3), round(_p(margin), 4), "advert",
+                                  tuple(reasons(dict(zip(names, x[row], strict=True))))))
+            row += 1
+        why = [f"{len(adverts)} adverts in a row"] if len(adverts) > 1 else []
+        why += reasons(dict(zip(names, x[k], strict=True)))
+        why.append(f"advert-like material throughout ({_p(b.margin):.0%} by the tick classifier)")
+        out.append(AdBreak(round(float(cands.start_s[k]), 3), round(float(cands.end_s[k]), 3), round(_p(b.margin), 4),
+                           tuple(dict.fromkeys(w for w in why if w != "the fitted model's features as a whole")),
+                           tuple(adverts)))
+    return out
+
+
+def _p(margin: float) -> float:
+    return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin)))))
+
+
+def _tick_lift(windows: np.ndarray, tl: Timeline) -> np.ndarray:
+    """(n_ticks,) the video-LLM lift of ``_model_lift`` per tick: each tick as a one-tick candidate."""
+    t = np.arange(tl.n) * DT
+    return _model_lift(windows, Candidates(np.zeros(tl.n, np.int64), np.zeros(tl.n, np.int64), t, t + DT))
 
 
 def decode(scored: Scored, min_score: float = 0.5) -> list[AdBreak]:
@@ -93,7 +161,7 @@ def score_candidates(db: sqlite_utils.Database, fingerprint: str, *, model_score
     model = model or load_model()
     tl = Timeline.load(db, fingerprint)
     if model.material is not None:
-        add_material(tl, model.material.logit(material_features(tl)))
+        add_material(tl, model.material.logit(material_features(tl, model.material.features)))
     cands = candidates(tl)
     x = features(tl, cands, list(model.features))
     margin = model.logit(x) - model.decision_logit

@@ -158,15 +158,18 @@ def spoken(text: str, folder: Path) -> np.ndarray:
 
 
 def ad_break_parts() -> tuple[list[Part], tuple[float, float]]:
-    """Show 15 s, a break of black-framed adverts (12 s + 10 s), show 15 s; returns parts and the break's span."""
+    """Show 15 s, a break of black-framed adverts (12 s + 10 s), show 15 s; returns parts and the break's span.
+
+    The show carries a channel logo, as on most channels (the shipped model's tick classifier reads no colours,
+    so a generated show and generated adverts differ to it by the logo, the sound and the shot rate)."""
     parts = [
-        Part("show", 15.0),
+        Part("show", 15.0, logo=True),
         Part("black", 0.5),
         Part("ad", 12.0, colour=(230, 40, 40), tone_hz=880, level_db=-12, shot_s=2.0),
         Part("black", 0.5),
         Part("ad", 10.0, colour=(40, 60, 240), tone_hz=660, level_db=-12, shot_s=1.5),
         Part("black", 0.5),
-        Part("show", 15.0),
+        Part("show", 15.0, logo=True),
     ]
     return parts, (15.0, 15.0 + 0.5 + 12 + 0.5 + 10 + 0.5)
 

@@ -83,9 +83,18 @@ def test_a_broken_model_file_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_the_shipped_model_loads_with_features_the_blocks_compute() -> None:
+    from core.evidence.ad_features import ALL_MATERIAL_FEATURES
+
     model = load_model()
     assert set(model.features) <= set(feature_names(tuple(BLOCK_FEATURES)))
-    assert len(model.trees) >= 10 and model.info["cv"]["by"] == "recording"
+    assert model.info["cv"]["by"] == "recording"
+    if model.segments is None:  # the candidate decoder: its classifier
+        assert len(model.trees) >= 10
+    else:  # the labelling decoder: its tick classifier, chosen on development recordings the fit never saw
+        assert model.material is not None and len(model.material.trees) >= 10
+        assert set(model.material.features) <= set(ALL_MATERIAL_FEATURES)
+        dev = model.info["development"]
+        assert dev["recordings"] and not set(dev["recordings"]) & set(model.info["recordings"])
 
 
 def test_best_non_overlapping_spans_maximise_total_weight() -> None:
@@ -187,3 +196,47 @@ def test_a_model_with_a_material_tick_classifier_round_trips_and_feeds_its_block
     with pytest.raises(ValueError, match="one value per tick"):
         add_material(tl, z[:-1])
 
+
+
+def test_a_labelling_model_marks_the_break_at_its_separators_and_splits_it(
+        channel: tuple[Path, list[tuple[float, float]]]) -> None:
+    from core.evidence.ad_features import STRUCTURE_FEATURES
+    from core.evidence.ad_segments import SegmentParams
+
+    path, adverts = channel
+    db = open_db(":memory:")
+    fp = run_evidence(db, path, FAST).fingerprint
+    # a one-split tick model on the logo share around the tick: no logo -> advert material
+    col = STRUCTURE_FEATURES.index("logo_2s")
+    tick = Tree(np.array([col, 0, 0]), np.array([0.5, 0, 0]), np.array([1, 0, 0]), np.array([2, 0, 0]),
+                np.array([False, False, False]), np.array([False, True, True]), np.array([0.0, 3.0, -3.0]))
+    model = AdModel((), 0.0, (), 0.0, {}, None, AdModel(STRUCTURE_FEATURES, 0.0, (tick,), 0.0, {}),
+                    SegmentParams(bias=0.0, switch_cut=16.0, switch_separator=4.0, switch_both=0.0))
+    breaks = detect_ad_breaks(db, fp, model=model)
+    assert len(breaks) == 1, breaks
+    brk = breaks[0]
+    assert abs(brk.start - adverts[0][0]) <= 0.3 and abs(brk.end - adverts[-1][1]) <= 0.3, brk
+    assert [(round(a.start), round(a.end)) for a in brk.adverts] == [(round(s), round(e)) for s, e in adverts]
+    assert brk.score > 0.5 and any("logo absent" in w for w in brk.adverts[0].why), brk
+    assert any("tick classifier" in w for w in brk.why)
+    assert detect_ad_breaks(db, fp, model=model, min_score=0.999) == []
+
+
+def test_structure_features_see_the_separators_around_a_tick(channel: tuple[Path, list[tuple[float, float]]]) -> None:
+    from core.evidence.ad_features import STRUCTURE_FEATURES, material_features
+    from core.evidence.ad_timeline import DT, Timeline
+
+    path, adverts = channel
+    db = open_db(":memory:")
+    tl = Timeline.load(db, run_evidence(db, path, FAST).fingerprint)
+    x = dict(zip(STRUCTURE_FEATURES, material_features(tl, STRUCTURE_FEATURES).T, strict=True))
+    t = (np.arange(tl.n) + 0.5) * DT
+    mid_advert = int(np.argmin(np.abs(t - 0.5 * sum(adverts[0]))))
+    mid_show = int(np.argmin(np.abs(t - 10.0)))
+    # inside the first advert the separators on both sides are 15 s apart; early in the show the nearest one
+    # is the break's, 30 s on
+    assert abs(x["separator_span_s"][mid_advert] - 15.0) < 1.0
+    assert x["separator_right_s"][mid_show] > 25.0 and x["separators_30s"][mid_advert] >= 2
+    assert not any(n.startswith(("hist_", "luma_", "sat_", "motion_")) for n in STRUCTURE_FEATURES)
+    with pytest.raises(KeyError, match="no tick feature"):
+        material_features(tl, ["colour_of_the_sky"])
