@@ -1,10 +1,11 @@
 """Ad detection on the held-out recordings: Longwatch (evidence pass + ``detect_ad_breaks``) and Comskip, one run.
 
-    .venv/bin/python benchmarks/ads.py [--corpus DIR] [--train 12 --test 8 --minutes 3] [--throughput]
+    .venv/bin/python benchmarks/ads.py [--corpus DIR] [--train 28 --test 16 --dev 8 --minutes 3] [--throughput]
 
 The corpus (``benchmarks/ads_corpus.py``, real footage from packages) is built or reused; only its ``test``
-recordings are scored here (held out by recording and by source footage from the ``train`` ones the model was
-fitted on). On the same files in the same run:
+recordings after the first ``--dev`` are scored here (held out by recording and by source footage from the
+``train`` ones the model was fitted on, and by recording from the development ones ``ads_fit.py`` chose the
+decoder on). On the same files in the same run:
 
 - Longwatch: the evidence pass (frames + audio, as the fitted model uses) timed afresh into a scratch database,
   then ``detect_ad_breaks`` timed alone on the stored evidence.
