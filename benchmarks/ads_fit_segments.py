@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,14 +49,16 @@ BIAS = np.round(np.arange(-7.0, 3.01, 1.0), 2)
 COSTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)  # log-odds x seconds
 SPLIT_NOVELTY = (NEVER, 2.0, 1.5, 1.0, 0.75)  # picture change at a plain cut that splits two adverts
 MEDIAN_MARGIN = (NEVER, 0.0, 0.5, 1.0, 2.0)  # the bias is at least the recording's median tick plus this
+MIN_ADVERT_S = tuple(float(v) for v in os.environ.get("LONGWATCH_MIN_ADVERT_S", "6").split(","))
 
 
 def grid() -> list[SegmentParams]:
     out = []
-    for bias, cut, sep, both, split, margin in itertools.product(BIAS, COSTS, COSTS, COSTS, SPLIT_NOVELTY,
-                                                                 MEDIAN_MARGIN):
+    for bias, cut, sep, both, split, margin, shortest in itertools.product(BIAS, COSTS, COSTS, COSTS, SPLIT_NOVELTY,
+                                                                           MEDIAN_MARGIN, MIN_ADVERT_S):
         if cut >= sep >= both:
-            out.append(SegmentParams(float(bias), cut, sep, both, split_novelty=split, median_margin=margin))
+            out.append(SegmentParams(float(bias), cut, sep, both, min_advert_s=shortest, split_novelty=split,
+                                     median_margin=margin))
     return out
 
 
