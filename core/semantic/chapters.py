@@ -22,11 +22,11 @@ import sqlite_utils
 
 from core.results import Summary
 from core.semantic import store
-from core.semantic.chapter_text import ChapterPlan, write_chapters
+from core.semantic.chapter_text import LABELS_PREFIX, ChapterPlan, write_chapters
 from core.semantic.credits import TitleSequence, title_sequences
 from core.semantic.embedder import get_embedder
 from core.semantic.gates import repetitive
-from core.semantic.scenes import change_scores, shot_vectors, standardise
+from core.semantic.scenes import black_starts, change_scores, shot_vectors, standardise
 from core.semantic.segment import candidates, choose, relative
 from core.semantic.sources import (
     read_black_ends,
@@ -43,6 +43,15 @@ __all__ = ["ChapterOptions", "SummaryInputs", "evidence_summary", "read_inputs",
 
 POST_CREDITS_MIN_S = 8.0  # a scene after the credits shorter than this joins the credits chapter
 TEXT_SOURCES = ("speech", "subtitle", "visual")  # lines whose topic shifts are chapter boundaries
+
+
+def _topic_line(line: EvidenceLine) -> bool:
+    """A line whose topic shifts count as boundaries: speech, subtitles and shot captions, not the vision
+    labels ("Seen: a person, a dog."). Labels are a lossy copy of the picture that shot similarity already
+    measures, so counting their shifts again adds the detector's jitter (and, on footage outside its classes,
+    such as a cartoon, its errors: on Big Buck Bunny they moved boundaries 4-19 s off the scene changes)."""
+    return line.source in TEXT_SOURCES and not (line.source == "visual" and line.text.startswith(LABELS_PREFIX)) \
+        and not repetitive(line.text)
 
 
 def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
@@ -69,7 +78,7 @@ def visual_scores(inp: SummaryInputs, opts: ChapterOptions) -> tuple[list[float]
     else:
         starts = sorted({0.0, *(s for s in inp.shot_starts if 0 < s < inp.duration_s)})
         return starts, [0.0] * len(starts)
-    scores = change_scores(shots, opts.scene_window_s, inp.black_ends)
+    scores = change_scores(shots, opts.scene_window_s)
     return list(shots.starts), [float(s) for s in scores]
 
 
@@ -93,13 +102,13 @@ def story_spans(seqs: Sequence[TitleSequence], duration_s: float) -> list[tuple[
 def boundaries(inp: SummaryInputs, span: tuple[float, float], shot_t: Sequence[float], vis: Sequence[float],
                opts: ChapterOptions) -> list[float]:
     a, b = span
-    idx = [i for i, ln in enumerate(inp.lines) if ln.source in TEXT_SOURCES and _inside(ln, a, b)
-           and not repetitive(ln.text)]
+    idx = [i for i, ln in enumerate(inp.lines) if _topic_line(ln) and _inside(ln, a, b)]
     gaps = text_gap_scores([inp.lines[i] for i in idx], inp.vecs[idx], opts.window) if idx else []
     cutoff = depth_cutoff([d for _, d in gaps])
     in_span = [(t, v) for t, v in zip(shot_t, vis, strict=True) if a < t < b]
     rel = relative([v for _, v in in_span])
-    cands = candidates([t for t, _ in in_span], rel, gaps, opts.snap_s)
+    starts = [t for t, _ in in_span]
+    cands = candidates(starts, rel, gaps, opts.snap_s, black_starts([a, *starts], inp.black_ends)[1:].tolist())
     return choose(cands, a, b, cutoff, opts.segment())
 
 

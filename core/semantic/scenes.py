@@ -5,8 +5,8 @@ wide / close), so some shot after any cut inside a scene looks like some shot be
 does. This is the "overlapping links" idea of Hanjalic, Lagendijk & Biemond (1999, "Automated high-level movie
 segmentation for advanced video-retrieval systems"), scored instead of thresholded: at each shot start, the
 scene-change score is the smallest distance between a shot in the ``window_s`` before and a shot in the
-``window_s`` after, divided by the video's typical distance between neighbouring shots. A fade or a run of
-black frames between two shots adds ``BLACK_BONUS`` (editors mark scene changes that way).
+``window_s`` after, divided by the video's typical distance between neighbouring shots. Fades to black are
+evidence of their own (``black_starts``; ``segment`` weighs them), not a change of picture.
 
 Shot vectors are the mean of per-frame vectors (colour statistics from the evidence pass, or image embeddings
 when the vision stage stored them), each feature group standardised over the video so none dominates. Written
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLACK_BONUS = 0.5
 MIN_SHOT_FRAMES = 1
 
 
@@ -74,12 +73,11 @@ def shot_vectors(frame_t: np.ndarray, frame_vecs: np.ndarray, starts: Sequence[f
     return Shots(tuple(edges), tuple(ends), vecs)
 
 
-def change_scores(shots: Shots, window_s: float = 30.0, black_ends: Sequence[float] = (),
-                  black_tol_s: float = 1.5) -> np.ndarray:
+def change_scores(shots: Shots, window_s: float = 30.0) -> np.ndarray:
     """Scene-change score at each shot start, shape (n_shots,); the first shot's score is 0.
 
     Score = min distance between a shot starting in [t - window_s, t) and one in [t, t + window_s), over the
-    median distance of consecutive shots, plus BLACK_BONUS when black frames end within ``black_tol_s`` of t.
+    median distance of consecutive shots.
     """
     n = len(shots)
     out = np.zeros(n, dtype=np.float32)
@@ -95,8 +93,16 @@ def change_scores(shots: Shots, window_s: float = 30.0, black_ends: Sequence[flo
         after = [j for j in range(k, n) if starts[j] < t + window_s]
         d = np.linalg.norm(v[before][:, None, :] - v[after][None, :, :], axis=2)
         out[k] = float(d.min()) / scale
+    return out
+
+
+def black_starts(starts: Sequence[float], black_ends: Sequence[float], tol_s: float = 1.5) -> np.ndarray:
+    """(n_shots,) bool: black frames end within ``tol_s`` of the shot's start (a fade to black before it)."""
+    out = np.zeros(len(starts), bool)
+    s = np.asarray(starts, np.float64)
     for t_black in black_ends:
-        k = int(np.argmin(np.abs(starts - t_black)))
-        if k > 0 and abs(starts[k] - t_black) <= black_tol_s:
-            out[k] += BLACK_BONUS
+        if len(s):
+            k = int(np.argmin(np.abs(s - t_black)))
+            if k > 0 and abs(s[k] - t_black) <= tol_s:
+                out[k] = True
     return out

@@ -6,9 +6,11 @@ the gaps between text
 lines (topic-shift depth from ``tiling.text_gap_scores``); a text gap within ``snap_s`` of a shot start is
 moved onto it, so the two kinds of evidence add up where they agree. A candidate's score is
 
-    visual / VISUAL_REF + TEXT_WEIGHT * min(depth / cutoff, 2)
+    visual / VISUAL_REF + TEXT_WEIGHT * min(depth / cutoff, 2) + BLACK_WEIGHT * (black frames end here)
 
-so 1 is a clear boundary on either kind of evidence alone (``VISUAL_REF``: a scene-change score that counts as
+so 1 is a clear boundary on either kind of evidence alone, and a fade to black inside the story weighs as much as
+the deepest topic shift: editors mark scene changes that way (the title sequences, where black frames also
+occur, are cut out before this) (``VISUAL_REF``: a scene-change score that counts as
 a clear change; ``cutoff``: Hearst's depth cut-off, see ``tiling.depth_cutoff``). Boundaries are taken best first while the score is at least ``min_score``, at least
 ``min_chapter_s`` from each other and from the span's ends, up to a count that grows with the square root of
 the length (``chapters_per_sqrt_min``: a 10-minute film gets about 9 at most, two hours ``max_chapters``, like the chapter
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 VISUAL_REF = 3.0  # robust standard deviations above the span's median cut
+BLACK_WEIGHT = 2.0  # black frames ending at a shot start weigh as much as the deepest topic shift (the text term's cap)
 TEXT_WEIGHT = 1.0
 MIN_CUTS = 5
 FEW_CUTS_WEIGHT = 2.0
@@ -55,16 +58,18 @@ class Candidate:
     t_s: float
     visual: float  # scene-change score at a shot start (0 when the candidate is a text gap alone)
     depth: float  # topic-shift depth of the text gap here (0 when none)
+    black: bool = False  # black frames end at this shot start
 
     def score(self, cutoff: float) -> float:
         text = min(self.depth / cutoff, 2.0) if cutoff > 0 else 0.0
-        return max(self.visual, 0.0) / VISUAL_REF + TEXT_WEIGHT * text
+        return max(self.visual, 0.0) / VISUAL_REF + TEXT_WEIGHT * text + (BLACK_WEIGHT if self.black else 0.0)
 
 
 def candidates(shot_starts: Sequence[float], visual: Sequence[float],
-               text_gaps: Sequence[tuple[float, float]], snap_s: float) -> list[Candidate]:
-    """Shot starts with their scene-change scores, text gaps snapped onto the nearest shot start within
-    ``snap_s`` (the deepest gap wins a shot) or kept at their own time."""
+               text_gaps: Sequence[tuple[float, float]], snap_s: float,
+               black: Sequence[bool] | None = None) -> list[Candidate]:
+    """Shot starts with their scene-change scores (and ``black``: black frames end there), text gaps snapped
+    onto the nearest shot start within ``snap_s`` (the deepest gap wins a shot) or kept at their own time."""
     depth_at: dict[int, float] = {}
     loose: list[Candidate] = []
     for t, d in text_gaps:
@@ -73,8 +78,9 @@ def candidates(shot_starts: Sequence[float], visual: Sequence[float],
             depth_at[near] = max(depth_at.get(near, 0.0), d)
         else:
             loose.append(Candidate(t, 0.0, d))
-    out = [Candidate(t, float(v), depth_at.get(k, 0.0)) for k, (t, v) in enumerate(zip(shot_starts, visual,
-                                                                                         strict=True))]
+    faded = list(black) if black is not None else [False] * len(shot_starts)
+    out = [Candidate(t, float(v), depth_at.get(k, 0.0), bool(faded[k]))
+           for k, (t, v) in enumerate(zip(shot_starts, visual, strict=True))]
     return sorted(out + loose, key=lambda c: c.t_s)
 
 

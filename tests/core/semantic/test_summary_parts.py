@@ -9,8 +9,8 @@ import pytest
 from core.semantic.chapters import ChapterOptions, SummaryInputs, summarise
 from core.semantic.credits import title_sequences
 from core.semantic.describe import describe_span, span_facts
-from core.semantic.scenes import Shots, change_scores, shot_vectors
-from core.semantic.segment import Candidate, SegmentOptions, choose, relative, target_count
+from core.semantic.scenes import change_scores, shot_vectors
+from core.semantic.segment import Candidate, SegmentOptions, candidates, choose, relative, target_count
 from core.semantic.types import EvidenceLine, FrameFeatures
 
 CREDIT_NAMES = ["SACHA GOEDEGEBURE Director", "ANDREAS GORALCZYK Art Director", "Music and sound design",
@@ -83,11 +83,14 @@ def test_scene_changes_stand_out_from_cuts_inside_a_scene() -> None:
     assert scores[0] == 0.0
 
 
-def test_black_frames_add_to_a_cut() -> None:
-    shots = Shots((0.0, 10.0, 20.0), (10.0, 20.0, 30.0), np.array([[0.0], [1.0], [2.0]], np.float32))
-    plain = change_scores(shots, 30.0)
-    faded = change_scores(shots, 30.0, black_ends=[20.2])
-    assert faded[2] == pytest.approx(plain[2] + 0.5) and faded[1] == plain[1]
+def test_a_fade_to_black_is_a_clear_boundary_on_its_own() -> None:
+    from core.semantic.scenes import black_starts
+
+    assert black_starts([0.0, 10.0, 20.0], [20.2, 0.5]).tolist() == [False, False, True]  # never the first shot
+    cands = candidates([10.0, 20.0, 30.0], [0.5, 0.5, 0.5], [], 5.0, black=[False, True, False])
+    opts = SegmentOptions(min_chapter_s=5.0, min_score=1.0)
+    assert [c.black for c in cands] == [False, True, False]
+    assert choose(cands, 0.0, 40.0, 0.0, opts) == [20.0]  # the same picture change, with a fade: chosen
 
 
 def test_choose_keeps_apart_and_caps_the_count() -> None:
