@@ -45,20 +45,21 @@ from core.evidence.ad_segments import (
 )
 from core.evidence.ad_timeline import DT, Timeline
 
-BIAS = np.round(np.arange(-7.0, 3.01, 1.0), 2)
+BIAS = np.round(np.arange(-5.0, 0.01, 1.0), 2)  # every fit so far chose -4 .. -2
 COSTS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)  # log-odds x seconds
-SPLIT_NOVELTY = (NEVER, 2.0, 1.5, 1.0, 0.75)  # picture change at a plain cut that splits two adverts
-MEDIAN_MARGIN = (NEVER, 0.0, 0.5, 1.0, 2.0)  # the bias is at least the recording's median tick plus this
+SPLIT_NOVELTY = (NEVER, 2.0, 1.5, 1.0, 0.75)  # the cost of a split at a plain cut, in picture change
+STANDARD_BONUS = tuple(float(v) for v in os.environ.get("LONGWATCH_STANDARD_BONUS", "0,0.5,1,2").split(","))
+MEDIAN_MARGIN = (NEVER, 0.0, 1.0)  # the bias is at least the recording's median tick plus this
 MIN_ADVERT_S = tuple(float(v) for v in os.environ.get("LONGWATCH_MIN_ADVERT_S", "6").split(","))
 
 
 def grid() -> list[SegmentParams]:
     out = []
-    for bias, cut, sep, both, split, margin, shortest in itertools.product(BIAS, COSTS, COSTS, COSTS, SPLIT_NOVELTY,
-                                                                           MEDIAN_MARGIN, MIN_ADVERT_S):
-        if cut >= sep >= both:
+    for bias, cut, sep, both, split, margin, shortest, bonus in itertools.product(
+            BIAS, COSTS, COSTS, COSTS, SPLIT_NOVELTY, MEDIAN_MARGIN, MIN_ADVERT_S, STANDARD_BONUS):
+        if cut >= sep >= both and (split < NEVER or bonus == 0.0):
             out.append(SegmentParams(float(bias), cut, sep, both, min_advert_s=shortest, split_novelty=split,
-                                     median_margin=margin))
+                                     median_margin=margin, standard_bonus=bonus))
     return out
 
 

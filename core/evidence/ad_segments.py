@@ -56,7 +56,8 @@ class SegmentParams:
     switch_both: float  # at black frames with silence
     min_break_s: float = 6.0
     min_advert_s: float = 6.0
-    split_novelty: float = NEVER  # split a break at an inner cut whose picture change is at least this
+    split_novelty: float = NEVER  # the cost of a split at a plain cut, in picture change (NEVER: none)
+    standard_bonus: float = 0.0  # worth of an advert part of a standard spot length, in picture change
     median_margin: float = NEVER  # the bias is at least the recording's median tick log-odds plus this
 
     def __post_init__(self) -> None:
@@ -155,8 +156,8 @@ def breaks_from_labels(p: Pieces, kinds: np.ndarray, advert: np.ndarray, params:
 
     ``kinds`` and ``novelty`` (n_gaps,) from ``gap_kind`` and ``ad_features.gap_novelty``. A break is a run of
     advert pieces lasting ``min_break_s``. Its adverts end at the inner gaps with the channel's separator (black
-    frames where an edge of the break has them, else silence where one has it), then at the inner gaps whose picture change reaches
-    ``split_novelty``, largest first; a split is kept only where both sides keep ``min_advert_s``.
+    frames where an edge of the break has them, else silence where one has it), kept where both sides keep
+    ``min_advert_s``; each stretch between those is then split at plain cuts by ``_split_at_cuts``.
     """
     out = []
     last_gap = len(kinds) - 1
@@ -167,21 +168,61 @@ def breaks_from_labels(p: Pieces, kinds: np.ndarray, advert: np.ndarray, params:
         # the channel's separator: black frames where an edge has them (silence is measured less surely, and
         # a pause inside an advert is silence alone), else silence where an edge has it
         channel = next((bit for bit in (BLACK, SILENCE) if any(e & bit for e in framed)), 0)
-        inner = range(a + 1, b + 1)  # gap k lies between piece k-1 and piece k
-        order = [k for k in inner if channel and int(kinds[k]) & channel]
-        if novelty is not None and params.split_novelty < NEVER:
-            order += sorted((k for k in inner if k not in order and novelty[k] >= params.split_novelty),
-                            key=lambda k: -float(novelty[k]))
         cuts: list[int] = []
-        for k in order:
-            lo = max([c for c in cuts if c < k], default=a)
-            hi = min([c for c in cuts if c > k], default=b + 1)
-            if p.end_s[k - 1] - p.start_s[lo] >= params.min_advert_s and p.end_s[hi - 1] - p.start_s[k] >= \
-                    params.min_advert_s:
+        for k in range(a + 1, b + 1):  # gap k lies between piece k-1 and piece k
+            lo = max(cuts, default=a)
+            if channel and int(kinds[k]) & channel and p.end_s[k - 1] - p.start_s[lo] >= params.min_advert_s \
+                    and p.end_s[b] - p.start_s[k] >= params.min_advert_s:
                 cuts.append(k)
-        edges = [a, *sorted(cuts), b + 1]
+        edges = [a, *cuts, b + 1]
+        if novelty is not None and params.split_novelty < NEVER:
+            more = [k for i, j in itertools.pairwise(edges) for k in _split_at_cuts(p, novelty, i, j, params)]
+            edges = sorted([*edges, *more])
         out.append(((a, b), [(i, j - 1) for i, j in itertools.pairwise(edges)]))
     return out
+
+
+STANDARD_S = (10.0, 15.0, 20.0, 30.0, 45.0, 60.0)  # the spot lengths broadcasters sell
+STANDARD_TOL_S = 0.75
+
+
+def _standard(seconds: float) -> bool:
+    return min(abs(seconds - s) for s in STANDARD_S) <= STANDARD_TOL_S
+
+
+def _split_at_cuts(p: Pieces, novelty: np.ndarray, first: int, stop: int, params: SegmentParams) -> list[int]:
+    """Gap indices (sorted) that split pieces ``first .. stop - 1`` into adverts at plain cuts.
+
+    The split set maximises, over its parts, ``standard_bonus`` for each part of a standard spot length
+    (``STANDARD_S``) plus, over its splits, the picture change there minus ``split_novelty``: one advert follows
+    another where the picture changes most and the parts come out as the lengths adverts are sold in. Every part
+    keeps ``min_advert_s``. Dynamic programming over the inner gaps (a few dozen in a break).
+    """
+    gaps = [k for k in range(first + 1, stop) if novelty[k] > 0]
+    nodes = [first, *gaps, stop]  # node i starts a part at gap nodes[i] (the last one only ends one)
+
+    def part(i: int, j: int) -> float | None:
+        seconds = float(p.end_s[nodes[j] - 1] - p.start_s[nodes[i]])
+        if seconds < params.min_advert_s:
+            return None
+        return params.standard_bonus if _standard(seconds) else 0.0
+
+    best: list[float] = [0.0] + [-np.inf] * (len(nodes) - 1)
+    back = [0] * len(nodes)
+    for j in range(1, len(nodes)):
+        gain = float(novelty[nodes[j]]) - params.split_novelty if j < len(nodes) - 1 else 0.0
+        for i in range(j):
+            score = part(i, j)
+            if score is not None and best[i] > -np.inf and best[i] + score + gain > best[j]:
+                best[j], back[j] = best[i] + score + gain, i
+    if best[-1] == -np.inf:  # too short to split at all
+        return []
+    out, j = [], len(nodes) - 1
+    while j > 0:
+        j = back[j]
+        if j > 0:
+            out.append(nodes[j])
+    return sorted(out)
 
 
 def effective_bias(z: np.ndarray, params: SegmentParams) -> float:

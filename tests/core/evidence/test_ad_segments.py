@@ -119,3 +119,19 @@ def test_a_segments_model_needs_its_tick_classifier_and_round_trips(tmp_path: Pa
     (tmp_path / "m.json").write_text(json.dumps(model.to_json()))
     back = load_model(tmp_path / "m.json")
     assert back.segments == PARAMS and back.material is not None and back.material.baseline == -1.0
+
+
+def test_plain_cuts_split_a_break_where_the_parts_come_out_at_spot_lengths() -> None:
+    from core.evidence.ad_segments import Pieces, _split_at_cuts
+
+    # gaps at 0, 100 (the break starts), 107, 115, 122, 131, 145 (the break ends), 200: plain cuts, the
+    # picture changes alike at each inner one; pieces 1..5 are the break
+    t = np.array([0.0, 100.0, 107.0, 115.0, 122.0, 131.0, 145.0, 200.0])
+    p = Pieces(t[:-1], t[1:], np.zeros(7), t[1:] - t[:-1])
+    novelty = np.array([0.0, 0.0, 0.9, 1.0, 0.9, 0.95, 0.0, 0.0])
+    plain = SegmentParams(0.0, 8.0, 4.0, 0.0, split_novelty=0.8)
+    assert _split_at_cuts(p, novelty, 1, 6, plain) == [2, 3, 4, 5]  # every change above the cost: 5 parts
+    spots = SegmentParams(0.0, 8.0, 4.0, 0.0, split_novelty=0.8, standard_bonus=2.0)
+    assert _split_at_cuts(p, novelty, 1, 6, spots) == [3]  # a 15 s and a 30 s spot
+    strict = SegmentParams(0.0, 8.0, 4.0, 0.0, split_novelty=5.0)
+    assert _split_at_cuts(p, novelty, 1, 6, strict) == []  # no change large enough
