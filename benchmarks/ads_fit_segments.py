@@ -39,7 +39,6 @@ from core.evidence.ad_segments import (
     breaks_from_labels,
     effective_bias,
     gap_class,
-    gap_kind,
     label,
     pieces,
 )
@@ -89,7 +88,7 @@ def counts(d: TickData, z: np.ndarray, params: list[SegmentParams]) -> np.ndarra
     bias = np.array([effective_bias(z, q) for q in params])
     costs = np.array([q.costs() for q in params])
     labels = label(p, classes, bias, costs)
-    kinds, novelty = gap_kind(d.tl.gaps), gap_novelty(d.tl)
+    kinds, novelty = d.tl.gaps.kinds(), gap_novelty(d.tl)
     out = np.zeros((len(params), 6), np.int64)
     truth_b, truth_a = list(d.rec.breaks), list(d.rec.adverts)
     for m, q in enumerate(params):

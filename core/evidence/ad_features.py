@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.evidence.ad_timeline import DT, Timeline
+from core.evidence.ad_timeline import BLACK, DT, SILENCE, Timeline
 
 AD_S = (6.0, 75.0)  # an advert lasts this long (real ones: 10-60 s)
 SIDE_S = 30.0  # seconds on each side compared with the inside
@@ -68,19 +68,19 @@ MATERIAL_FEATURES: tuple[str, ...] = (
       ("logo", "hist_vs_recording", "hist_vs_logo", "luma_vs_recording", "sat_vs_recording", "motion_vs_recording",
        "db_vs_recording", "cuts_per_min", "black_share", "silent_share")),
     "logo_recording", "cuts_per_min_recording")
-# How a tick sits in its surroundings: its 8 s window against the 60 s around it (an advert spliced into a film is
-# unlike the scene around it even where the film as a whole varies), and the separators (black frames or silence)
-# around it: adverts come between separators 10-60 s apart, programme runs for minutes between them.
+# How a tick sits in its surroundings: its 8 s window's loudness and shot rate against the 60 s around it, and the
+# separators (black frames or silence) around it: adverts come between separators 10-60 s apart, programme runs
+# for minutes between them.
 CONTEXT_FEATURES: tuple[str, ...] = (
-    "hist_vs_context", "luma_vs_context", "db_vs_context", "cuts_vs_context",
-    "separators_30s", "separator_left_s", "separator_right_s", "separator_span_s")
+    "db_vs_context", "cuts_vs_context", "separators_30s", "separator_left_s", "separator_right_s",
+    "separator_span_s")
 ALL_MATERIAL_FEATURES = MATERIAL_FEATURES + CONTEXT_FEATURES
 # The tick features that do not describe what the footage looks like (no colours, brightness or motion): the
 # channel logo, loudness, shot rate, black frames, silence and the separators around. On the corpus a tick
 # classifier with colours learns the training footage (training CV 0.98, development 0.59 break F1); without
 # them it carries over to footage it never saw (0.95 on the development recordings; benchmarks/RESULTS.md).
-STRUCTURE_FEATURES: tuple[str, ...] = tuple(n for n in ALL_MATERIAL_FEATURES
-                                            if not n.startswith(("hist_", "luma_", "sat_", "motion_")))
+STRUCTURE_FEATURES: tuple[str, ...] = tuple(n for n in MATERIAL_FEATURES if not n.startswith(
+    ("hist_", "luma_", "sat_", "motion_"))) + CONTEXT_FEATURES
 
 
 def material_features(tl: Timeline, names: tuple[str, ...] | list[str] = MATERIAL_FEATURES) -> np.ndarray:
@@ -134,20 +134,20 @@ def _context_columns(tl: Timeline) -> dict[str, np.ndarray]:
     half = MATERIAL_SCALES_S[-1]
     a, b = np.maximum(t - half, 0.0), np.minimum(t + half, tl.duration_s)
     ca, cb = np.maximum(t - CONTEXT_S, 0.0), np.minimum(t + CONTEXT_S, tl.duration_s)
-    cols: dict[str, np.ndarray] = {}
-    cols["hist_vs_context"] = _hist_distance(tl.mean("hist", a, b, weight="vis"), tl.mean("hist", ca, cb, weight="vis"))
-    for name, weight in (("luma", "vis"), ("db", "aud")):
-        cols[f"{name}_vs_context"] = tl.mean(name, a, b, weight=weight) - tl.mean(name, ca, cb, weight=weight)
-    rate = tl.total("cut", a, b) / (np.maximum(b - a, DT) / 60.0)
-    cols["cuts_vs_context"] = rate - tl.total("cut", ca, cb) / (np.maximum(cb - ca, DT) / 60.0)
+    cols: dict[str, np.ndarray] = {
+        "db_vs_context": tl.mean("db", a, b, weight="aud") - tl.mean("db", ca, cb, weight="aud"),
+        "cuts_vs_context": tl.total("cut", a, b) / (np.maximum(b - a, DT) / 60.0)
+        - tl.total("cut", ca, cb) / (np.maximum(cb - ca, DT) / 60.0)}
     g = tl.gaps
-    sep = (g.black_s > 0) | (g.silence_s >= 0.1)
-    mid = 0.5 * (g.left_s[sep] + g.right_s[sep])  # sorted: gaps are
+    sep = g.kinds() > 0
+    mid = 0.5 * (g.left_s[sep] + g.right_s[sep])  # (n_separators,) sorted, as the gaps are
     lo, hi = np.searchsorted(mid, t - 30.0), np.searchsorted(mid, t + 30.0)
     cols["separators_30s"] = (hi - lo).astype(float)
-    k = np.searchsorted(mid, t)
-    left = np.where(k > 0, t - mid[np.maximum(k - 1, 0)] if mid.size else np.inf, np.inf)
-    right = np.where(k < mid.size, mid[np.minimum(k, max(mid.size - 1, 0))] - t if mid.size else np.inf, np.inf)
+    left, right = np.full(tl.n, np.inf), np.full(tl.n, np.inf)
+    if mid.size:
+        k = np.searchsorted(mid, t)  # the first separator after each tick
+        left = np.where(k > 0, t - mid[np.maximum(k - 1, 0)], np.inf)
+        right = np.where(k < mid.size, mid[np.minimum(k, mid.size - 1)] - t, np.inf)
     cols["separator_left_s"] = np.minimum(left, SEPARATOR_CAP_S)
     cols["separator_right_s"] = np.minimum(right, SEPARATOR_CAP_S)
     cols["separator_span_s"] = np.minimum(left + right, 2 * SEPARATOR_CAP_S)
@@ -255,8 +255,9 @@ def _side_mean(tl: Timeline, name: str, weight: str, la: np.ndarray, lb: np.ndar
 def separator_block(tl: Timeline, c: Candidates) -> dict[str, np.ndarray]:
     """Separators strictly inside the candidate: one there means the candidate is two adverts or more."""
     g = tl.gaps
-    black = np.concatenate([[0], np.cumsum(g.black_s > 0)])
-    silent = np.concatenate([[0], np.cumsum((g.silence_s >= 0.1) & (g.black_s == 0))])
+    kinds = g.kinds()
+    black = np.concatenate([[0], np.cumsum((kinds & BLACK) > 0)])
+    silent = np.concatenate([[0], np.cumsum(kinds == SILENCE)])
     inner = lambda cum: (cum[c.j] - cum[np.minimum(c.i + 1, c.j)]).astype(float)  # noqa: E731
     return {"black_inside": inner(black), "silences_inside": inner(silent)}
 

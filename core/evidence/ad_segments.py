@@ -19,7 +19,7 @@ structure of a broadcast:
    black frames and silence together), so a break's edges go to the separator nearest the evidence and a spliced
    advert with no separator can still be found where the evidence is strong.
 4. Runs of advert pieces of at least ``min_break_s`` are the breaks; a break is split into its adverts at the
-   separators inside it that are of the channel's kind (``gap_kind``: black frames where the break's own edges
+   separators inside it that are of the channel's kind (``Gaps.kinds``: black frames where the break's own edges
    have them, else silence; a channel frames every advert of a break alike, while a pause inside an advert is
    silence alone), and at the plain cuts inside it where the picture changes by at least ``split_novelty``
    (``ad_features.gap_novelty``: one advert follows another with no separator), separators first and then the
@@ -40,10 +40,9 @@ from typing import Any
 import numpy as np
 
 from core.evidence.ad_features import gap_novelty
-from core.evidence.ad_timeline import DT, Gaps, Timeline
+from core.evidence.ad_timeline import BLACK, DT, SILENCE, Gaps, Timeline
 
-SEPARATOR_SILENCE_S = 0.1
-NEVER = 1e9  # a split_novelty no change reaches  # a gap with at least this much silence near it counts as a silent separator
+NEVER = 1e9  # a split_novelty (or median_margin) no value reaches: the rule is off
 
 
 @dataclass(frozen=True)
@@ -77,17 +76,9 @@ class SegmentParams:
         return cls(**{k: float(v) for k, v in d.items()})
 
 
-BLACK, SILENCE = 1, 2  # bits of a gap's kind
-
-
-def gap_kind(g: Gaps) -> np.ndarray:
-    """(n_gaps,) bits: BLACK when the gap holds black frames, SILENCE when silence lies at it (0: a plain cut)."""
-    return (g.black_s > 0).astype(np.int64) * BLACK + (g.silence_s >= SEPARATOR_SILENCE_S).astype(np.int64) * SILENCE
-
-
 def gap_class(g: Gaps) -> np.ndarray:
     """(n_gaps,) 0 plain cut, 1 black frames or silence, 2 both."""
-    kind = gap_kind(g)
+    kind = g.kinds()
     return (kind & BLACK) + (kind & SILENCE) // SILENCE
 
 
@@ -154,7 +145,7 @@ def breaks_from_labels(p: Pieces, kinds: np.ndarray, advert: np.ndarray, params:
                        novelty: np.ndarray | None = None) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
     """Breaks as (first piece, last piece) with their adverts as (first piece, last piece) lists.
 
-    ``kinds`` and ``novelty`` (n_gaps,) from ``gap_kind`` and ``ad_features.gap_novelty``. A break is a run of
+    ``kinds`` and ``novelty`` (n_gaps,) from ``Gaps.kinds`` and ``ad_features.gap_novelty``. A break is a run of
     advert pieces lasting ``min_break_s``. Its adverts end at the inner gaps with the channel's separator (black
     frames where an edge of the break has them, else silence where one has it), kept where both sides keep
     ``min_advert_s``; each stretch between those is then split at plain cuts by ``_split_at_cuts``.
@@ -240,18 +231,22 @@ class LabelledBreak:
     end_gap: int  # and ends where the material before this gap ends
     adverts: tuple[tuple[int, int], ...]  # (start gap, end gap) per advert
     margin: float  # mean of (tick log-odds - bias) over the break's ticks
+    advert_margins: tuple[float, ...]  # the same mean over each advert's ticks
 
 
 def decode_segments(tl: Timeline, z: np.ndarray, params: SegmentParams) -> list[LabelledBreak]:
     """Breaks of ``tl`` from tick log-odds ``z`` (n_ticks,), in time order."""
     p = pieces(tl, z)
     bias = effective_bias(z, params)
-    params = SegmentParams(**{**params.to_json(), "bias": bias})
     advert = label(p, gap_class(tl.gaps), np.array([bias]), params.costs()[None, :])[0]
+
+    def margin(first: int, last: int) -> float:  # over pieces first..last
+        seconds = float(p.length_s[first:last + 1].sum())
+        return float(p.z_sum[first:last + 1].sum() - bias * seconds) / max(seconds, 1e-9)
+
     out = []
-    for (a, b), parts in breaks_from_labels(p, gap_kind(tl.gaps), advert, params, gap_novelty(tl)):
-        seconds = float(p.length_s[a:b + 1].sum())
-        margin = float(p.z_sum[a:b + 1].sum() - params.bias * seconds) / max(seconds, 1e-9)
+    for (a, b), parts in breaks_from_labels(p, tl.gaps.kinds(), advert, params, gap_novelty(tl)):
         # piece k lies between gap k and gap k + 1
-        out.append(LabelledBreak(a, b + 1, tuple((i, j + 1) for i, j in parts), margin))
+        out.append(LabelledBreak(a, b + 1, tuple((i, j + 1) for i, j in parts), margin(a, b),
+                                 tuple(margin(i, j) for i, j in parts)))
     return out

@@ -30,6 +30,8 @@ from core.store import get_video_row
 DT = 0.25  # seconds per tick of the grid
 SNAP_S = 0.6  # a silence this close to a cut is that cut's gap
 MERGE_S = 0.3  # gaps closer than this are one gap
+SEPARATOR_SILENCE_S = 0.1  # a gap with at least this much silence near it is a silent separator
+BLACK, SILENCE = 1, 2  # bits of a gap's kind (``Gaps.kinds``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +47,12 @@ class Gaps:
     @property
     def n(self) -> int:
         return len(self.left_s)
+
+    def kinds(self) -> np.ndarray:
+        """(n_gaps,) bits: BLACK when the gap holds black frames, SILENCE when silence lies at it; 0 is a plain
+        cut, anything else a separator."""
+        return (self.black_s > 0).astype(np.int64) * BLACK + \
+            (self.silence_s >= SEPARATOR_SILENCE_S).astype(np.int64) * SILENCE
 
 
 @dataclass(frozen=True, eq=False)

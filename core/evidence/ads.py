@@ -45,10 +45,11 @@ from core.evidence.ad_features import (
     material_features,
 )
 from core.evidence.ad_model import AdModel, load_model
-from core.evidence.ad_segments import decode_segments, effective_bias
+from core.evidence.ad_segments import decode_segments
 from core.evidence.ad_timeline import DT, Timeline
 from core.results import AdBreak, Moment
 
+NO_REASON = "the fitted model's features as a whole"  # what ``reasons`` says when no single feature stands out
 BREAK_GAP_S = 1.5  # adverts at most this far apart (a separator) belong to one break
 P_CLIP = 0.02  # video-LLM window scores are clipped to [P_CLIP, 1 - P_CLIP] before taking log-odds
 
@@ -111,28 +112,26 @@ def labelled_breaks(db: sqlite_utils.Database, fingerprint: str, model: AdModel,
     found = [b for b in decode_segments(tl, z, model.segments) if _p(b.margin) >= min_score]
     if not found:
         return []
-    spans = [(b.start_gap, b.end_gap) for b in found] + [ad for b in found for ad in b.adverts]
-    i, j = np.array([a for a, _ in spans], np.int64), np.array([b for _, b in spans], np.int64)
-    cands = Candidates(i, j, tl.gaps.right_s[i], tl.gaps.left_s[j])
+    # every break and every advert as a span between two gaps, to compute the features ``reasons`` reads
+    spans = np.array([(s, e) for b in found for s, e in ((b.start_gap, b.end_gap), *b.adverts)], np.int64)
     names = [n for block in REASON_BLOCKS for n in BLOCK_FEATURES[block]]
-    x = features(tl, cands, names)
-    cum = np.concatenate([[0.0], np.cumsum(z - effective_bias(z, model.segments))])
-    out, row = [], len(found)
-    for k, b in enumerate(found):
-        adverts = []
-        for _ in b.adverts:
-            a_s, e_s = float(cands.start_s[row]), float(cands.end_s[row])
-            lo, hi = tl.ticks(np.array([a_s, e_s]))
-            margin = float(cum[hi] - cum[lo]) / max(int(hi - lo), 1)
-            adverts.append(Moment(round(a_s, 3), round(e_s, 3), round(_p(margin), 4), "advert",
-                                  tuple(reasons(dict(zip(names, x[row], strict=True))))))
-            row += 1
+    x = features(tl, Candidates(spans[:, 0], spans[:, 1], tl.gaps.right_s[spans[:, 0]], tl.gaps.left_s[spans[:, 1]]),
+                 names)
+    why_of = iter([reasons(dict(zip(names, row, strict=True))) for row in x])  # in the order of ``spans``
+
+    def moment(gaps: tuple[int, int], margin: float, why: list[str], label: str) -> Moment:
+        return Moment(round(float(tl.gaps.right_s[gaps[0]]), 3), round(float(tl.gaps.left_s[gaps[1]]), 3),
+                      round(_p(margin), 4), label, tuple(why))
+
+    out = []
+    for b in found:
+        whole = next(why_of)
+        adverts = [moment(ad, m, next(why_of), "advert") for ad, m in zip(b.adverts, b.advert_margins, strict=True)]
         why = [f"{len(adverts)} adverts in a row"] if len(adverts) > 1 else []
-        why += reasons(dict(zip(names, x[k], strict=True)))
-        why.append(f"advert-like material throughout ({_p(b.margin):.0%} by the tick classifier)")
-        out.append(AdBreak(round(float(cands.start_s[k]), 3), round(float(cands.end_s[k]), 3), round(_p(b.margin), 4),
-                           tuple(dict.fromkeys(w for w in why if w != "the fitted model's features as a whole")),
-                           tuple(adverts)))
+        why += [w for w in whole if w != NO_REASON]
+        why.append(f"advert-like throughout, by the fitted model ({_p(b.margin):.0%})")
+        brk = moment((b.start_gap, b.end_gap), b.margin, why, "ad")
+        out.append(AdBreak(brk.start, brk.end, brk.score, brk.why, tuple(adverts)))
     return out
 
 
@@ -141,9 +140,18 @@ def _p(margin: float) -> float:
 
 
 def _tick_lift(windows: np.ndarray, tl: Timeline) -> np.ndarray:
-    """(n_ticks,) the video-LLM lift of ``_model_lift`` per tick: each tick as a one-tick candidate."""
-    t = np.arange(tl.n) * DT
-    return _model_lift(windows, Candidates(np.zeros(tl.n, np.int64), np.zeros(tl.n, np.int64), t, t + DT))
+    """(n_ticks,) the video-LLM lift of ``_model_lift`` for every tick, window by window (each window touches only
+    its own ticks, so a two-hour recording costs no ticks x windows matrix)."""
+    t0 = np.arange(tl.n) * DT  # tick starts
+    cover, weighted = np.zeros(tl.n), np.zeros(tl.n)
+    for a, b, p in windows:
+        i0, i1 = max(0, int(a // DT)), min(tl.n, math.ceil(b / DT))
+        overlap = np.clip(np.minimum(b, t0[i0:i1] + DT) - np.maximum(a, t0[i0:i1]), 0, None)
+        cover[i0:i1] += overlap
+        weighted[i0:i1] += overlap * p
+    p_in = weighted / np.maximum(cover, 1e-9)
+    lift = _logit(p_in) - _logit(np.array(_recording_mean(windows)))
+    return np.where(cover > 0, lift, 0.0)
 
 
 def decode(scored: Scored, min_score: float = 0.5) -> list[AdBreak]:
@@ -183,17 +191,23 @@ def _windows(model_scores: ModelScores | None) -> np.ndarray:
     return np.array(rows, float).reshape(-1, 3)
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, P_CLIP, 1 - P_CLIP)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _recording_mean(windows: np.ndarray) -> float:
+    """The windows' score averaged over the recording (weighted by window length)."""
+    return float(np.average(windows[:, 2], weights=np.maximum(windows[:, 1] - windows[:, 0], 1e-9)))
+
+
 def _model_lift(windows: np.ndarray, c: Candidates) -> np.ndarray:
     """(n,) logit(mean window score inside) - logit(mean over the recording); 0 where no window overlaps."""
-    def logit(p: np.ndarray) -> np.ndarray:
-        p = np.clip(p, P_CLIP, 1 - P_CLIP)
-        return np.asarray(np.log(p / (1 - p)))
-
     a, b, p = windows[:, 0], windows[:, 1], windows[:, 2]
     overlap = np.clip(np.minimum(b[None, :], c.end_s[:, None]) - np.maximum(a[None, :], c.start_s[:, None]), 0, None)
     weight = overlap.sum(axis=1)  # (n,) seconds covered by windows
     p_in = (overlap * p[None, :]).sum(axis=1) / np.maximum(weight, 1e-9)
-    lift = logit(p_in) - logit(np.array(float(np.average(p, weights=np.maximum(b - a, 1e-9)))))
+    lift = _logit(p_in) - _logit(np.array(_recording_mean(windows)))
     return np.where(weight > 0, lift, 0.0)
 
 
@@ -267,4 +281,4 @@ def reasons(f: dict[str, float]) -> list[str]:
     for name, what in (("ocr_cues", "on-screen"), ("speech_cues", "spoken")):
         if val(name) > 0:
             out.append(f"{what} commercial cues (phone number, URL, price or call to action)")
-    return out or ["the fitted model's features as a whole"]
+    return out or [NO_REASON]

@@ -39,11 +39,16 @@ class ChapterPlan:
     why: str = ""
 
 
+def vision_labels(line: EvidenceLine) -> bool:
+    """A shot's vision labels ("Seen: a person, a dog."), as against its caption."""
+    return line.source == "visual" and line.text.startswith(LABELS_PREFIX)
+
+
 def usable(line: EvidenceLine) -> bool:
     """Speech, subtitles and captions unless they loop (a recognition failure on music); on-screen text only
     when it is prose (not names, roles, debris)."""
-    if line.source == "visual" and line.text.startswith(LABELS_PREFIX):
-        return False  # vision labels: used as words of the picture (``_labels``), not as prose
+    if vision_labels(line):
+        return False  # used as words of the picture (``_labels``), not as prose
     if line.source != "ocr":
         return bool(line.text.strip()) and not repetitive(line.text)
     return prose_ok(line.text) and not credit_words(line.text)

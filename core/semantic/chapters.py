@@ -22,7 +22,7 @@ import sqlite_utils
 
 from core.results import Summary
 from core.semantic import store
-from core.semantic.chapter_text import LABELS_PREFIX, ChapterPlan, write_chapters
+from core.semantic.chapter_text import ChapterPlan, vision_labels, write_chapters
 from core.semantic.credits import TitleSequence, title_sequences
 from core.semantic.embedder import get_embedder
 from core.semantic.gates import repetitive
@@ -50,8 +50,7 @@ def _topic_line(line: EvidenceLine) -> bool:
     labels ("Seen: a person, a dog."). Labels are a lossy copy of the picture that shot similarity already
     measures, so counting their shifts again adds the detector's jitter (and, on footage outside its classes,
     such as a cartoon, its errors: on Big Buck Bunny they moved boundaries 4-19 s off the scene changes)."""
-    return line.source in TEXT_SOURCES and not (line.source == "visual" and line.text.startswith(LABELS_PREFIX)) \
-        and not repetitive(line.text)
+    return line.source in TEXT_SOURCES and not vision_labels(line) and not repetitive(line.text)
 
 
 def _frame_matrix(frames: FrameFeatures) -> tuple[np.ndarray, list[slice]]:
@@ -100,15 +99,16 @@ def story_spans(seqs: Sequence[TitleSequence], duration_s: float) -> list[tuple[
 
 
 def boundaries(inp: SummaryInputs, span: tuple[float, float], shot_t: Sequence[float], vis: Sequence[float],
-               opts: ChapterOptions) -> list[float]:
+               faded: Sequence[bool], opts: ChapterOptions) -> list[float]:
+    """Chapter starts inside ``span`` from the shots (starts, scene-change scores, black frames before them)
+    and the text lines in it."""
     a, b = span
     idx = [i for i, ln in enumerate(inp.lines) if _topic_line(ln) and _inside(ln, a, b)]
     gaps = text_gap_scores([inp.lines[i] for i in idx], inp.vecs[idx], opts.window) if idx else []
     cutoff = depth_cutoff([d for _, d in gaps])
-    in_span = [(t, v) for t, v in zip(shot_t, vis, strict=True) if a < t < b]
-    rel = relative([v for _, v in in_span])
-    starts = [t for t, _ in in_span]
-    cands = candidates(starts, rel, gaps, opts.snap_s, black_starts([a, *starts], inp.black_ends)[1:].tolist())
+    in_span = [(t, v, f) for t, v, f in zip(shot_t, vis, faded, strict=True) if a < t < b]
+    rel = relative([v for _, v, _ in in_span])
+    cands = candidates([t for t, _, _ in in_span], rel, gaps, opts.snap_s, [f for _, _, f in in_span])
     return choose(cands, a, b, cutoff, opts.segment())
 
 
@@ -116,9 +116,10 @@ def plan_chapters(inp: SummaryInputs, opts: ChapterOptions) -> list[ChapterPlan]
     ocr = [ln for ln in inp.lines if ln.source == "ocr"]
     seqs = title_sequences(ocr, inp.frames, inp.shot_starts, inp.duration_s)
     shot_t, vis = visual_scores(inp, opts)
+    faded = black_starts(shot_t, inp.black_ends).tolist()
     plans = [ChapterPlan(s.start_s, s.end_s, s.kind, s.why) for s in seqs]
     for span in story_spans(seqs, inp.duration_s):
-        edges = [span[0], *boundaries(inp, span, shot_t, vis, opts), span[1]]
+        edges = [span[0], *boundaries(inp, span, shot_t, vis, faded, opts), span[1]]
         plans += [ChapterPlan(x, y, "story") for x, y in itertools.pairwise(edges) if y > x]
     plans.sort(key=lambda p: p.start_s)
     if plans and plans[-1].kind == "credits" and inp.duration_s - plans[-1].end_s > 0:

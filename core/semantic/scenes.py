@@ -100,9 +100,8 @@ def black_starts(starts: Sequence[float], black_ends: Sequence[float], tol_s: fl
     """(n_shots,) bool: black frames end within ``tol_s`` of the shot's start (a fade to black before it)."""
     out = np.zeros(len(starts), bool)
     s = np.asarray(starts, np.float64)
-    for t_black in black_ends:
-        if len(s):
-            k = int(np.argmin(np.abs(s - t_black)))
-            if k > 0 and abs(s[k] - t_black) <= tol_s:
-                out[k] = True
+    for t_black in black_ends if len(s) else ():
+        k = int(np.argmin(np.abs(s - t_black)))
+        if k > 0 and abs(s[k] - t_black) <= tol_s:
+            out[k] = True
     return out

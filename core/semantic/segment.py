@@ -8,10 +8,10 @@ moved onto it, so the two kinds of evidence add up where they agree. A candidate
 
     visual / VISUAL_REF + TEXT_WEIGHT * min(depth / cutoff, 2) + BLACK_WEIGHT * (black frames end here)
 
-so 1 is a clear boundary on either kind of evidence alone, and a fade to black inside the story weighs as much as
-the deepest topic shift: editors mark scene changes that way (the title sequences, where black frames also
-occur, are cut out before this) (``VISUAL_REF``: a scene-change score that counts as
-a clear change; ``cutoff``: Hearst's depth cut-off, see ``tiling.depth_cutoff``). Boundaries are taken best first while the score is at least ``min_score``, at least
+so 1 is a clear boundary on either kind of evidence alone (``VISUAL_REF``: a scene-change score that counts as
+a clear change; ``cutoff``: Hearst's depth cut-off, see ``tiling.depth_cutoff``), and a fade to black inside the
+story weighs as much as the deepest topic shift: editors mark scene changes that way (the title sequences, where
+black frames also occur, are cut out before this). Boundaries are taken best first while the score is at least ``min_score``, at least
 ``min_chapter_s`` from each other and from the span's ends, up to a count that grows with the square root of
 the length (``chapters_per_sqrt_min``: a 10-minute film gets about 9 at most, two hours ``max_chapters``, like the chapter
 lists of DVDs and streaming services; never fewer than ``MIN_TARGET``).

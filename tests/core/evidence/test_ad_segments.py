@@ -106,6 +106,7 @@ def test_gap_classes_and_parameter_checks() -> None:
     tl = timeline([(0, 0, 0, 0), (10, 10, 0, 0), (20, 20.2, 0.2, 0), (30, 30, 0, 0.4), (40, 40.2, 0.2, 0.4),
                    (50, 50, 0, 0)], 50.0)
     assert gap_class(tl.gaps).tolist() == [0, 0, 1, 1, 2, 0]
+    assert tl.gaps.kinds().tolist() == [0, 0, 1, 2, 3, 0]  # bits: black 1, silence 2
     with pytest.raises(ValueError, match="switch costs >= 0"):
         SegmentParams(0.0, -1.0, 0.0, 0.0)
     assert SegmentParams.from_json(json.loads(json.dumps(PARAMS.to_json()))) == PARAMS
