@@ -42,6 +42,7 @@ from benchmarks.ads_eval import Recording, Tally, add_corpus_args, development, 
 from core.evidence.ad_features import (
     BLOCK_FEATURES,
     MATERIAL_FEATURES,
+    SPOT_FEATURES,
     STRUCTURE_FEATURES,
     add_material,
     candidates,
@@ -235,7 +236,17 @@ def cross_validate(data: list[tuple[Recording, Scored, np.ndarray]], folds: int,
     return best, float(score[best]), per_thr[best]
 
 
-TICK_SETS = {"all": MATERIAL_FEATURES, "structure": STRUCTURE_FEATURES}  # tick features the segments decoder tries
+# The tick feature sets the segments decoder tries, and whether training adds a logo-less copy of every recording
+# with a logo. Most logo-less training recordings are films and programmes (few adverts), so without copies the
+# classifier learns "no logo found, little advert" and misses breaks on channels that show none.
+TICK_SETS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "all": (MATERIAL_FEATURES, False),
+    "structure": (STRUCTURE_FEATURES, False),
+    "structure+logo-less copies": (STRUCTURE_FEATURES, True),
+    "structure+spots": (STRUCTURE_FEATURES + SPOT_FEATURES, False),
+    "structure+spots+logo-less copies": (STRUCTURE_FEATURES + SPOT_FEATURES, True),
+}
+DEFAULT_TICK_SETS = [k for k in TICK_SETS if k != "all"]  # "all" learns the training footage (RESULTS.md)
 
 
 def dev_score(model: AdModel, recs: list[Recording]) -> dict[str, float | str]:
@@ -260,14 +271,19 @@ def choose_decoder(args: argparse.Namespace, train: list[Recording], dev: list[R
                    candidate: AdModel) -> AdModel:
     """The candidate model, or a labelling decoder (per tick feature set): the best on the development recordings
     (mean of break and advert F1), or by training CV when there are none."""
-    from benchmarks.ads_fit_segments import fit_segments, objective_of, tick_data
+    from benchmarks.ads_fit_segments import fit_segments, objective_of, tick_data, without_logo
 
     choices: dict[str, AdModel] = {"candidates": candidate} if "candidates" in args.decoders else {}
     if "segments" in args.decoders:
-        for set_name, cols in TICK_SETS.items():
-            data = [tick_data(r, cols) for r in train]
-            mats = Materials([(d.x, d.y) for d in data], fold_of, cols)
-            params, cv = fit_segments(data, fold_of, mats.without, log=lambda m: print(m, file=sys.stderr))
+        for set_name in args.tick_sets:
+            cols, copies = TICK_SETS[set_name]
+            data, folds = [tick_data(r, cols) for r in train], fold_of
+            if copies:  # each copy sits in its original's fold, so the CV stays by recording
+                extra = [i for i, d in enumerate(data) if d.tl.logo.found]
+                data = data + [without_logo(data[i], cols) for i in extra]
+                folds = np.concatenate([fold_of, fold_of[extra]])
+            mats = Materials([(d.x, d.y) for d in data], folds, cols)
+            params, cv = fit_segments(data, folds, mats.without, log=lambda m: print(m, file=sys.stderr))
             tick = mats.without(frozenset())
             info = {"decoder": "segments", "tick_features": set_name, "cv": cv, "material": tick.info,
                     "fitted": candidate.info["fitted"], "corpus": candidate.info["corpus"],
@@ -294,6 +310,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=4)
     ap.add_argument("--kinds", nargs="*", default=["trees", "linear"], choices=["trees", "linear"])
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--tick-sets", nargs="*", default=DEFAULT_TICK_SETS, choices=list(TICK_SETS),
+                    help="tick feature sets the labelling decoder is fitted with (each one fit, ~4 min)")
     ap.add_argument("--decoders", nargs="*", default=["candidates", "segments"], choices=["candidates", "segments"],
                     help="decoders to cross-validate; the better one is shipped (segments needs the material block)")
     args = ap.parse_args()

@@ -81,22 +81,36 @@ def tick_data(rec: Recording, names: tuple[str, ...] | None = None) -> TickData:
     return TickData(rec, tl, material_features(tl, names or TICK_FEATURES), y)
 
 
+def without_logo(d: TickData, names: tuple[str, ...]) -> TickData:
+    """``d`` as if its channel showed no logo: the logo columns missing (NaN), as ``material_features`` leaves
+    them on a recording where none is found."""
+    x = d.x.copy()
+    x[:, [k for k, n in enumerate(names) if "logo" in n]] = np.nan
+    return TickData(d.rec, d.tl, x, d.y)
+
+
 def counts(d: TickData, z: np.ndarray, params: list[SegmentParams]) -> np.ndarray:
     """(len(params), 6) break tp / predicted / true and advert tp / predicted / true for one recording."""
     p = pieces(d.tl, z)
     classes = gap_class(d.tl.gaps)
-    bias = np.array([effective_bias(z, q) for q in params])
+    median = float(np.median(z)) if z.size else None  # taken once for the whole grid
+    bias = np.array([effective_bias(z, q, median) for q in params])
     costs = np.array([q.costs() for q in params])
     labels = label(p, classes, bias, costs)
     kinds, novelty = d.tl.gaps.kinds(), gap_novelty(d.tl)
     out = np.zeros((len(params), 6), np.int64)
     truth_b, truth_a = list(d.rec.breaks), list(d.rec.adverts)
+    seen: dict[tuple[bytes, float, float, float, float], tuple[int, ...]] = {}
     for m, q in enumerate(params):
-        found = breaks_from_labels(p, kinds, labels[m], q, novelty)
-        b, a = Tally(), Tally()
-        b.add([(float(p.start_s[i]), float(p.end_s[j])) for (i, j), _ in found], truth_b)
-        a.add([(float(p.start_s[i]), float(p.end_s[j])) for _, parts in found for i, j in parts], truth_a)
-        out[m] = (b.tp, b.n_pred, b.n_truth, a.tp, a.n_pred, a.n_truth)
+        # the breaks depend on the labels and the splitting constants only: most of the grid repeats them
+        key = (np.packbits(labels[m]).tobytes(), q.min_break_s, q.min_advert_s, q.split_novelty, q.standard_bonus)
+        if key not in seen:
+            found = breaks_from_labels(p, kinds, labels[m], q, novelty)
+            b, a = Tally(), Tally()
+            b.add([(float(p.start_s[i]), float(p.end_s[j])) for (i, j), _ in found], truth_b)
+            a.add([(float(p.start_s[i]), float(p.end_s[j])) for _, parts in found for i, j in parts], truth_a)
+            seen[key] = (b.tp, b.n_pred, b.n_truth, a.tp, a.n_pred, a.n_truth)
+        out[m] = seen[key]
     return out
 
 

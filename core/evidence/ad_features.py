@@ -74,7 +74,13 @@ MATERIAL_FEATURES: tuple[str, ...] = (
 CONTEXT_FEATURES: tuple[str, ...] = (
     "db_vs_context", "cuts_vs_context", "separators_30s", "separator_left_s", "separator_right_s",
     "separator_span_s")
-ALL_MATERIAL_FEATURES = MATERIAL_FEATURES + CONTEXT_FEATURES
+# Broadcasters sell spots of standard lengths, so two separators a standard length apart frame an advert; a
+# programme's own fades fall where its scenes end. How far the span between the separators around a tick is from
+# the nearest standard length (capped at SPOT_CAP_S):
+STANDARD_S = (10.0, 15.0, 20.0, 30.0, 45.0, 60.0)  # the spot lengths broadcasters sell
+SPOT_CAP_S = 5.0
+SPOT_FEATURES: tuple[str, ...] = ("separator_span_off_standard_s",)
+ALL_MATERIAL_FEATURES = MATERIAL_FEATURES + CONTEXT_FEATURES + SPOT_FEATURES
 # The tick features that do not describe what the footage looks like (no colours, brightness or motion): the
 # channel logo, loudness, shot rate, black frames, silence and the separators around. On the corpus a tick
 # classifier with colours learns the training footage (training CV 0.98, development 0.59 break F1); without
@@ -94,7 +100,7 @@ def material_features(tl: Timeline, names: tuple[str, ...] | list[str] = MATERIA
     if unknown:
         raise KeyError(f"no tick feature is called {unknown}")
     cols = _recording_columns(tl)
-    if set(names) & set(CONTEXT_FEATURES):
+    if set(names) & set(CONTEXT_FEATURES + SPOT_FEATURES):
         cols.update(_context_columns(tl))
     return np.column_stack([np.asarray(cols[n], np.float64) for n in names]) if names else np.zeros((tl.n, 0))
 
@@ -151,6 +157,9 @@ def _context_columns(tl: Timeline) -> dict[str, np.ndarray]:
     cols["separator_left_s"] = np.minimum(left, SEPARATOR_CAP_S)
     cols["separator_right_s"] = np.minimum(right, SEPARATOR_CAP_S)
     cols["separator_span_s"] = np.minimum(left + right, 2 * SEPARATOR_CAP_S)
+    span = left + right  # inf where a side has no separator
+    off = np.min(np.abs(span[:, None] - np.array(STANDARD_S)[None, :]), axis=1)
+    cols["separator_span_off_standard_s"] = np.minimum(np.nan_to_num(off, nan=SPOT_CAP_S), SPOT_CAP_S)
     return cols
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from core.evidence.ad_features import gap_novelty
+from core.evidence.ad_features import STANDARD_S, gap_novelty
 from core.evidence.ad_timeline import BLACK, DT, SILENCE, Gaps, Timeline
 
 NEVER = 1e9  # a split_novelty (or median_margin) no value reaches: the rule is off
@@ -173,8 +173,7 @@ def breaks_from_labels(p: Pieces, kinds: np.ndarray, advert: np.ndarray, params:
     return out
 
 
-STANDARD_S = (10.0, 15.0, 20.0, 30.0, 45.0, 60.0)  # the spot lengths broadcasters sell
-STANDARD_TOL_S = 0.75
+STANDARD_TOL_S = 0.75  # a part within this of a standard spot length (ad_features.STANDARD_S) is one
 
 
 def _standard(seconds: float) -> bool:
@@ -216,11 +215,12 @@ def _split_at_cuts(p: Pieces, novelty: np.ndarray, first: int, stop: int, params
     return sorted(out)
 
 
-def effective_bias(z: np.ndarray, params: SegmentParams) -> float:
-    """The bias for one recording: the fitted one, raised to the median tick log-odds + ``median_margin``."""
+def effective_bias(z: np.ndarray, params: SegmentParams, median: float | None = None) -> float:
+    """The bias for one recording: the fitted one, raised to the median tick log-odds + ``median_margin``
+    (``median``: that median when the caller has it already)."""
     if params.median_margin >= NEVER or z.size == 0:
         return params.bias
-    return max(params.bias, float(np.median(z)) + params.median_margin)
+    return max(params.bias, (float(np.median(z)) if median is None else median) + params.median_margin)
 
 
 @dataclass(frozen=True)

@@ -238,5 +238,8 @@ def test_structure_features_see_the_separators_around_a_tick(channel: tuple[Path
     assert abs(x["separator_span_s"][mid_advert] - 15.0) < 1.0
     assert x["separator_right_s"][mid_show] > 25.0 and x["separators_30s"][mid_advert] >= 2
     assert not any(n.startswith(("hist_", "luma_", "sat_", "motion_")) for n in STRUCTURE_FEATURES)
+    # the 15 s span is a standard spot length; early in the show no separator lies on its left
+    (off,) = material_features(tl, ["separator_span_off_standard_s"]).T
+    assert off[mid_advert] < 1.0 and off[mid_show] == 5.0, (off[mid_advert], off[mid_show])
     with pytest.raises(KeyError, match="no tick feature"):
         material_features(tl, ["colour_of_the_sky"])
