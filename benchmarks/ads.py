@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ads_eval import CORPUS_OPTIONS, Recording, Tally, add_corpus_args, held_out, median, prepare
 from core.evidence import EvidenceOptions, detect_ad_breaks, run_evidence
+from core.evidence.ad_model import AdModel
+from core.evidence.ads import load_model
 from core.report.segments import parse_segments
 from core.store import open_db
 
@@ -47,14 +49,18 @@ COMSKIP_INI = {
 }
 
 
-def longwatch(rec: Recording) -> tuple[list[Span], list[Span], float, float]:
-    """Breaks, adverts, seconds of a fresh evidence pass, seconds of detection on the stored evidence."""
-    began = time.perf_counter()
-    run_evidence(open_db(":memory:"), rec.path, CORPUS_OPTIONS)
-    pass_s = time.perf_counter() - began
+def longwatch(rec: Recording, model: AdModel | None = None, fresh_pass: bool = True
+              ) -> tuple[list[Span], list[Span], float, float]:
+    """Breaks, adverts, seconds of a fresh evidence pass (0 without ``fresh_pass``), seconds of detection on the
+    stored evidence; ``model``: another model file's than the shipped one."""
+    pass_s = 0.0
+    if fresh_pass:
+        began = time.perf_counter()
+        run_evidence(open_db(":memory:"), rec.path, CORPUS_OPTIONS)
+        pass_s = time.perf_counter() - began
     db = rec.db()
     began = time.perf_counter()
-    breaks = detect_ad_breaks(db, rec.fingerprint())
+    breaks = detect_ad_breaks(db, rec.fingerprint(), model=model)
     detect_s = time.perf_counter() - began
     return ([(b.start, b.end) for b in breaks], [(a.start, a.end) for b in breaks for a in b.adverts],
             pass_s, detect_s)
@@ -132,9 +138,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpus_args(ap)
     ap.add_argument("--throughput", action="store_true", help="also time the full pass on a 720p clip")
+    ap.add_argument("--compare", type=Path, nargs="*", default=[],
+                    help="earlier model files, scored on the same stored evidence (rows 'longwatch, FILE')")
     args = ap.parse_args()
     recs = held_out(prepare(args), args.dev)
-    results: dict[str, list[dict]] = {"longwatch": [], **{k: [] for k in COMSKIP_INI}}  # type: ignore[type-arg]
+    others = {f"longwatch, {p.stem}": load_model(p) for p in args.compare}
+    results: dict[str, list[dict]] = {  # type: ignore[type-arg]
+        "longwatch": [], **{k: [] for k in others}, **{k: [] for k in COMSKIP_INI}}
     detect_per_h = []
     with tempfile.TemporaryDirectory() as tmp:
         for rec in recs:
@@ -142,6 +152,9 @@ def main() -> None:
             results["longwatch"].append({"breaks": b, "adverts": a, "seconds": pass_s + detect_s,
                                          "detect_s": detect_s})
             detect_per_h.append(detect_s / rec.duration_s * 3600)
+            for name, model in others.items():
+                ob, oa, _, o_detect_s = longwatch(rec, model, fresh_pass=False)
+                results[name].append({"breaks": ob, "adverts": oa, "seconds": o_detect_s, "detect_s": o_detect_s})
             for name, ini in COMSKIP_INI.items():
                 spans, took = comskip(rec, ini, Path(tmp) / name.replace(" ", "_"))
                 results[name].append({"breaks": spans, "adverts": spans, "seconds": took})
