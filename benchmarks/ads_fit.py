@@ -20,7 +20,9 @@
 4. The labelling decoder (``benchmarks/ads_fit_segments.py``: the tick classifier alone, with a fitted bias and
    switch costs) is cross-validated on the same folds (nested: its constants are chosen on the other folds). When
    its mean of break and advert F1 beats the candidate decoder's, the model file carries its constants
-   (``segments``) and ``detect_ad_breaks`` labels instead of classifying candidates.
+   (``segments``) and ``detect_ad_breaks`` labels instead of classifying candidates. It is fitted once per entry
+   of ``TICK_SETS`` (``--tick-sets``): a tick feature set, and whether logo-less copies of the training
+   recordings join the fit. With ``--dev``, the development recordings choose among all of these.
 5. The chosen kind is fitted on all training rows and written as JSON (``core.evidence.ad_model``); for trees the
    script checks that the numpy evaluation equals scikit-learn's.
 """
