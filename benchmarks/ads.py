@@ -1,6 +1,7 @@
 """Ad detection on the held-out recordings: Longwatch (evidence pass + ``detect_ad_breaks``) and Comskip, one run.
 
     .venv/bin/python benchmarks/ads.py [--corpus DIR] [--train 28 --test 16 --dev 8 --minutes 3] [--throughput]
+                                       [--compare OLD_MODEL.json ...]
 
 The corpus (``benchmarks/ads_corpus.py``, real footage from packages) is built or reused; only its ``test``
 recordings after the first ``--dev`` are scored here (held out by recording and by source footage from the
@@ -9,6 +10,8 @@ decoder on). On the same files in the same run:
 
 - Longwatch: the evidence pass (frames + audio, as the fitted model uses) timed afresh into a scratch database,
   then ``detect_ad_breaks`` timed alone on the stored evidence.
+- ``--compare``: earlier model files, detection only on the same stored evidence (their seconds per hour are
+  detection alone).
 - Comskip 0.82 (``apt-get install comskip``), default detection (``detect_method=43``) and a tuned ini (adds
   silence, allows breaks and shows as short as the corpus has them; chosen on training recordings).
 

@@ -58,6 +58,9 @@ def add_corpus_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--dev", type=int, default=0,
                     help="the first DEV of the --test recordings are the development set: ads_fit.py chooses the "
                          "decoder and the tick features on them, ads.py leaves them out and reports the rest")
+    ap.add_argument("--dev-from", type=int, default=0,
+                    help="leave out (neither build nor score) the --test recordings before this one: development "
+                         "runs from DEV_FROM to DEV, so an earlier stretch that is no longer needed costs no time")
     ap.add_argument("--minutes", type=float, default=3.0, help="programme minutes of a broadcast recording")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--footage", type=Path, nargs="*", help="footage files or folders instead of benchmarks.footage")
@@ -83,6 +86,7 @@ def prepare(args: argparse.Namespace) -> list[Recording]:
     files = ([f for p in args.footage for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file()]
              if args.footage else ads_corpus.footage_files())
     sources, plans = ads_corpus.plans_for(files, args.train, args.test, args.minutes)
+    plans = [p for p in plans if p.split == "train" or int(p.name.split("_")[1]) >= args.dev_from]
     out: Path = args.corpus
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(p, out) for p in plans]

@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.ads_eval import Recording, Tally, add_corpus_args, development, median, prepare
 from core.evidence.ad_features import (
+    ALL_MATERIAL_FEATURES,
     BLOCK_FEATURES,
     MATERIAL_FEATURES,
     SPOT_FEATURES,
@@ -273,13 +274,14 @@ def choose_decoder(args: argparse.Namespace, train: list[Recording], dev: list[R
                    candidate: AdModel) -> AdModel:
     """The candidate model, or a labelling decoder (per tick feature set): the best on the development recordings
     (mean of break and advert F1), or by training CV when there are none."""
-    from benchmarks.ads_fit_segments import fit_segments, objective_of, tick_data, without_logo
+    from benchmarks.ads_fit_segments import fit_segments, objective_of, tick_data, with_columns, without_logo
 
     choices: dict[str, AdModel] = {"candidates": candidate} if "candidates" in args.decoders else {}
     if "segments" in args.decoders:
+        every = [tick_data(r, ALL_MATERIAL_FEATURES) for r in train]  # each timeline loaded once for all sets
         for set_name in args.tick_sets:
             cols, copies = TICK_SETS[set_name]
-            data, folds = [tick_data(r, cols) for r in train], fold_of
+            data, folds = [with_columns(d, ALL_MATERIAL_FEATURES, cols) for d in every], fold_of
             if copies:  # each copy sits in its original's fold, so the CV stays by recording
                 extra = [i for i, d in enumerate(data) if d.tl.logo.found]
                 data = data + [without_logo(data[i], cols) for i in extra]
@@ -313,7 +315,7 @@ def main() -> None:
     ap.add_argument("--kinds", nargs="*", default=["trees", "linear"], choices=["trees", "linear"])
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--tick-sets", nargs="*", default=DEFAULT_TICK_SETS, choices=list(TICK_SETS),
-                    help="tick feature sets the labelling decoder is fitted with (each one fit, ~4 min)")
+                    help="tick feature sets the labelling decoder is fitted with (one fit each, ~30 s)")
     ap.add_argument("--decoders", nargs="*", default=["candidates", "segments"], choices=["candidates", "segments"],
                     help="decoders to cross-validate; the better one is shipped (segments needs the material block)")
     args = ap.parse_args()

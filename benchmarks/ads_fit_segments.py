@@ -81,6 +81,11 @@ def tick_data(rec: Recording, names: tuple[str, ...] | None = None) -> TickData:
     return TickData(rec, tl, material_features(tl, names or TICK_FEATURES), y)
 
 
+def with_columns(d: TickData, have: tuple[str, ...], names: tuple[str, ...]) -> TickData:
+    """``d`` (tick features ``have``) narrowed to the columns ``names``, with no second load of the timeline."""
+    return TickData(d.rec, d.tl, d.x[:, [have.index(n) for n in names]], d.y)
+
+
 def without_logo(d: TickData, names: tuple[str, ...]) -> TickData:
     """``d`` as if its channel showed no logo: the logo columns missing (NaN), as ``material_features`` leaves
     them on a recording where none is found."""

@@ -159,7 +159,7 @@ def _context_columns(tl: Timeline) -> dict[str, np.ndarray]:
     cols["separator_span_s"] = np.minimum(left + right, 2 * SEPARATOR_CAP_S)
     span = left + right  # inf where a side has no separator
     off = np.min(np.abs(span[:, None] - np.array(STANDARD_S)[None, :]), axis=1)
-    cols["separator_span_off_standard_s"] = np.minimum(np.nan_to_num(off, nan=SPOT_CAP_S), SPOT_CAP_S)
+    cols["separator_span_off_standard_s"] = np.minimum(off, SPOT_CAP_S)
     return cols
 
 

@@ -115,6 +115,8 @@ def labelled_breaks(db: sqlite_utils.Database, fingerprint: str, model: AdModel,
     # every break and every advert as a span between two gaps, to compute the features ``reasons`` reads
     spans = np.array([(s, e) for b in found for s, e in ((b.start_gap, b.end_gap), *b.adverts)], np.int64)
     names = [n for block in REASON_BLOCKS for n in BLOCK_FEATURES[block]]
+    if not any(n.startswith("hist_") for n in model.material.features):  # no colour reason where none was read
+        names = [n for n in names if not n.startswith("hist_")]
     x = features(tl, Candidates(spans[:, 0], spans[:, 1], tl.gaps.right_s[spans[:, 0]], tl.gaps.left_s[spans[:, 1]]),
                  names)
     why_of = iter([reasons(dict(zip(names, row, strict=True))) for row in x])  # in the order of ``spans``
@@ -135,8 +137,13 @@ def labelled_breaks(db: sqlite_utils.Database, fingerprint: str, model: AdModel,
     return out
 
 
+def _sigmoid(margin: np.ndarray) -> np.ndarray:
+    """Probabilities of log-odds margins (clipped, so no overflow)."""
+    return 1.0 / (1.0 + np.exp(-np.clip(margin, -30.0, 30.0)))
+
+
 def _p(margin: float) -> float:
-    return float(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin)))))
+    return float(_sigmoid(np.asarray(margin)))
 
 
 def _tick_lift(windows: np.ndarray, tl: Timeline) -> np.ndarray:
@@ -156,7 +163,7 @@ def _tick_lift(windows: np.ndarray, tl: Timeline) -> np.ndarray:
 
 def decode(scored: Scored, min_score: float = 0.5) -> list[AdBreak]:
     """The best non-overlapping candidates above ``min_score`` as adverts, chained into breaks."""
-    p = 1.0 / (1.0 + np.exp(-scored.margin))
+    p = _sigmoid(scored.margin)
     keep = np.flatnonzero(p >= max(min_score, 0.5 + 1e-9))
     chosen = _best_non_overlapping(scored.cands.start_s[keep], scored.cands.end_s[keep], scored.margin[keep])
     adverts = [_advert(scored, int(keep[k]), float(p[keep[k]])) for k in chosen]
