@@ -1,7 +1,7 @@
 """Ad detection on the held-out recordings: Longwatch (evidence pass + ``detect_ad_breaks``) and Comskip, one run.
 
     .venv/bin/python benchmarks/ads.py [--corpus DIR] [--train 28 --test 16 --dev 8 --minutes 3] [--throughput]
-                                       [--compare OLD_MODEL.json ...]
+                                       [--compare OLD_MODEL.json ...] [--stored-pass]
 
 The corpus (``benchmarks/ads_corpus.py``, real footage from packages) is built or reused; only its ``test``
 recordings after the first ``--dev`` are scored here (held out by recording and by source footage from the
@@ -141,6 +141,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpus_args(ap)
     ap.add_argument("--throughput", action="store_true", help="also time the full pass on a 720p clip")
+    ap.add_argument("--stored-pass", action="store_true",
+                    help="score on the stored evidence without timing a fresh pass (the seconds are detection only)")
     ap.add_argument("--compare", type=Path, nargs="*", default=[],
                     help="earlier model files, scored on the same stored evidence (rows 'longwatch, FILE')")
     args = ap.parse_args()
@@ -151,7 +153,7 @@ def main() -> None:
     detect_per_h = []
     with tempfile.TemporaryDirectory() as tmp:
         for rec in recs:
-            b, a, pass_s, detect_s = longwatch(rec)
+            b, a, pass_s, detect_s = longwatch(rec, fresh_pass=not args.stored_pass)
             results["longwatch"].append({"breaks": b, "adverts": a, "seconds": pass_s + detect_s,
                                          "detect_s": detect_s})
             detect_per_h.append(detect_s / rec.duration_s * 3600)
